@@ -1,0 +1,71 @@
+"""npgrad: a small deep-learning framework on NumPy with PyTorch's API.
+
+    import npgrad as torch          # scripts written for PyTorch run after changing the import
+    x = npgrad.randn(3, requires_grad=True)
+    (x * x).sum().backward()        # x.grad == 2 * x
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._dtype import (  # noqa: F401
+    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
+    int64, long, set_default_dtype, short, uint8,
+)
+from .tensor import Size, Tensor, device  # noqa: F401
+from .random import (  # noqa: F401
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from .autograd.grad_mode import (  # noqa: F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
+)
+from .ops.creation import (  # noqa: F401
+    arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+    randperm, tensor, zeros, zeros_like,
+)
+from .ops.pointwise import (  # noqa: F401
+    abs, ceil, celu, clamp, clip, cos, elu, erf, exp, exp2, expm1, floor, frac, gelu, hardsigmoid, hardswish,
+    hardtanh, leaky_relu, log, log1p, log2, log10, logit, logsigmoid, mish, nan_to_num, neg, reciprocal, relu,
+    relu6, round, rsqrt, selu, sigmoid, sign, silu, sin, softplus, softsign, sqrt, square, tan, tanh, tanhshrink,
+    trunc,
+)
+from .ops.pointwise import neg as negative  # noqa: F401
+from .ops.pointwise import abs as absolute  # noqa: F401
+from .ops.binary import (  # noqa: F401
+    add, allclose, arctan2, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, div, divide, eq, equal,
+    float_power, floor_divide, fmax, fmin, fmod, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan,
+    le, lerp, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, masked_fill, maximum,
+    minimum, mul, multiply, ne, not_equal, pow, remainder, sub, subtract, true_divide, where,
+)
+from .ops.linalg import (  # noqa: F401
+    addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, norm, outer,
+)
+from .ops.shape import (  # noqa: F401
+    broadcast_tensors, cat, chunk, clone, concat, concatenate, flatten, flip, movedim, narrow, permute,
+    repeat as _repeat, reshape, roll, split, squeeze, stack, tile, transpose, unbind, unflatten, unsqueeze,
+)
+from .ops.shape import movedim as moveaxis  # noqa: F401
+from .ops.shape import transpose as swapaxes  # noqa: F401
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.index import *  # noqa: F401,F403
+from . import autograd, linalg  # noqa: F401,E402
+from . import nn, optim, utils  # noqa: F401,E402
+
+
+def is_tensor(obj: object) -> builtins_bool:  # type: ignore[valid-type]
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> builtins_int:  # type: ignore[valid-type]
+    return t.numel()
+
+
+def is_floating_point(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
+    return t.is_floating_point()
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool, builtins_int = _builtins.bool, _builtins.int
+del _builtins

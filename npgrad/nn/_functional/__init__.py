@@ -1,0 +1,1 @@
+"""Implementation files behind ``npgrad.nn.functional`` (one family of ops per file)."""

@@ -1,0 +1,2 @@
+"""nn.functional: activation ops (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn.functional: attention ops (being written)."""
+__all__: list[str] = []

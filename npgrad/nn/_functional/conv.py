@@ -1,0 +1,2 @@
+"""nn.functional: conv ops (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn.functional: linear ops (being written)."""
+__all__: list[str] = []

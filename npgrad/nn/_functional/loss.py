@@ -1,0 +1,2 @@
+"""nn.functional: loss ops (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn.functional: normalization ops (being written)."""
+__all__: list[str] = []

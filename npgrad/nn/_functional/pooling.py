@@ -1,0 +1,2 @@
+"""nn.functional: pooling ops (being written)."""
+__all__: list[str] = []

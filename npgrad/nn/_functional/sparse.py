@@ -1,0 +1,2 @@
+"""nn.functional: sparse ops (being written)."""
+__all__: list[str] = []

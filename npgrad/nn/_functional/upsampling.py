@@ -1,0 +1,2 @@
+"""nn.functional: upsampling ops (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn.modules.batchnorm (being written)."""
+__all__: list[str] = []

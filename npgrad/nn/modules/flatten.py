@@ -1,0 +1,2 @@
+"""nn.modules.flatten (being written)."""
+__all__: list[str] = []

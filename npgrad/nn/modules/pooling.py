@@ -1,0 +1,2 @@
+"""nn.modules.pooling (being written)."""
+__all__: list[str] = []

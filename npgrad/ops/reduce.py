@@ -1,0 +1,1 @@
+"""Reductions (placeholder being written)."""
