@@ -9,10 +9,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._dtype import (  # noqa: F401
-    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8, int16, int32,
-    int64, long, set_default_dtype, short, uint8,
+    bool, can_cast, double, dtype, finfo, float, float16, float32, float64, get_default_dtype, half, iinfo, int,
+    int8, int16, int32, int64, long, promote_types, set_default_dtype, short, uint8,
 )
+from ._dtype import public_result_type as result_type  # noqa: F401
+from ._repr import set_printoptions  # noqa: F401
 from .tensor import Size, Tensor, device  # noqa: F401
+from . import random  # noqa: F401
 from .random import (  # noqa: F401
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
@@ -42,11 +45,10 @@ from .ops.linalg import (  # noqa: F401
     addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, norm, outer,
 )
 from .ops.shape import (  # noqa: F401
-    broadcast_tensors, cat, chunk, clone, concat, concatenate, flatten, flip, movedim, narrow, permute,
-    repeat as _repeat, reshape, roll, split, squeeze, stack, tile, transpose, unbind, unflatten, unsqueeze,
+    broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, clone, concat, concatenate, flatten, flip,
+    fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, reshape, roll, split, squeeze, stack, swapaxes,
+    swapdims, tile, transpose, unbind, unflatten, unsqueeze, vstack,
 )
-from .ops.shape import movedim as moveaxis  # noqa: F401
-from .ops.shape import transpose as swapaxes  # noqa: F401
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401,E402
@@ -63,6 +65,23 @@ def numel(t: Tensor) -> builtins_int:  # type: ignore[valid-type]
 
 def is_floating_point(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
     return t.is_floating_point()
+
+
+def is_nonzero(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
+    """True if the single element of ``t`` is non-zero (RuntimeError for other sizes)."""
+    if t.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if t.numel() == 0 else 'more than one value'} "
+                           "is ambiguous")
+    return t.item() != 0
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    """Transpose a tensor of at most 2 dims (``input.t()``)."""
+    return input.t()
+
+
+def get_default_device() -> device:
+    return device("cpu")
 
 
 import builtins as _builtins  # noqa: E402

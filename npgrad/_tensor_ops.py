@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import _dtype
 from . import ops as _ops
 from ._dtype import dtype as DType
 
@@ -336,18 +335,6 @@ class TensorOps:
     def unsqueeze(self, dim: builtins.int) -> "Tensor":
         return _ops.shape.unsqueeze(self, dim)
 
-    def squeeze_(self, dim: Any = None) -> "Tensor":
-        return self._reshape_inplace(_ops.shape.squeeze(self.detach(), dim).shape)
-
-    def unsqueeze_(self, dim: builtins.int) -> "Tensor":
-        return self._reshape_inplace(_ops.shape.unsqueeze(self.detach(), dim).shape)
-
-    def _reshape_inplace(self, shape: tuple) -> "Tensor":
-        if self._requires_grad:
-            raise RuntimeError("in-place shape change of a tensor that requires grad is not supported")
-        self.data = self.data.reshape(shape)
-        return self
-
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> "Tensor":
         return _ops.shape.transpose(self, dim0, dim1)
 
@@ -439,39 +426,14 @@ class TensorOps:
     def index_fill_(self, dim: builtins.int, index: "Tensor", value: Any) -> "Tensor":
         return self._inplace(_ops.index.index_fill, dim, index, value)
 
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
-        from .tensor import Tensor, _as_array
-
-        return Tensor(_as_array(data, dtype or self.dtype), requires_grad=requires_grad)
-
-    def new_zeros(self, *size: Any, dtype: Any = None) -> "Tensor":
-        return _new(np.zeros(_shape_args(size), dtype=_np_dtype(dtype, self)))
-
-    def new_ones(self, *size: Any, dtype: Any = None) -> "Tensor":
-        return _new(np.ones(_shape_args(size), dtype=_np_dtype(dtype, self)))
-
-    def new_full(self, size: Sequence[builtins.int], fill_value: Any, dtype: Any = None) -> "Tensor":
-        return _new(np.full(tuple(size), fill_value, dtype=_np_dtype(dtype, self)))
-
-    def new_empty(self, *size: Any, dtype: Any = None) -> "Tensor":
-        return _new(np.empty(_shape_args(size), dtype=_np_dtype(dtype, self)))
-
-
-def _new(arr: np.ndarray) -> "Tensor":
-    from .tensor import Tensor
-
-    return Tensor._make(arr)
-
 
 def _shape_args(args: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))`` / ``f([2, 3])`` like torch."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list, tuple)):
+    """Accept both ``f(2, 3)`` and ``f((2, 3))`` / ``f([2, 3])`` / ``f(npgrad.Size)`` like torch."""
+    if len(args) == 1 and (isinstance(args[0], (tuple, list)) or getattr(args[0], "ndim", 0) == 1):
         args = tuple(args[0])
-    return tuple(builtins.int(a) for a in args)
-
-
-
-def _np_dtype(d: Any, like: "Tensor") -> np.dtype:
-    return like.data.dtype if d is None else _dtype.to_dtype(d).np
-
-
+    out = []
+    for a in args:
+        if isinstance(a, builtins.bool) or not isinstance(a, (builtins.int, np.integer)) and not hasattr(a, "__index__"):
+            raise TypeError(f"expected a sequence of integers for a size, but got an element of type {type(a).__name__}")
+        out.append(a.__index__())
+    return tuple(out)

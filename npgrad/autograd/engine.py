@@ -4,7 +4,8 @@
    edges point into it (its dependencies).
 2. Start from the roots. A node runs once every node that feeds it a gradient has run (its count
    reached zero); its ``backward`` turns the summed output gradients into input gradients, which
-   are summed into the buffers of the next nodes.
+   are summed into the buffers of the next nodes. A node that received no gradient at all is not
+   run; it only releases its children.
 3. ``AccumulateGrad`` sinks add the gradient into the leaf's ``.grad`` (or, for
    ``autograd.grad``, hand it back instead).
 
@@ -13,71 +14,81 @@ recorded shape is summed back to it (``sum_to``), and cast to the input's dtype.
 """
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .function import AccumulateGrad, Function, accumulator_for
+from . import function as _fn
 from .grad_mode import _state
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
-def _make_root_grads(outputs: Sequence["Tensor"], grad_outputs: Sequence[Any]) -> list["Tensor"]:
-    from ..tensor import Tensor
-
+def _root_grads(outputs: Sequence["Tensor"], grad_outputs: Sequence[Any]) -> list:
+    T = _fn.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
+        if not isinstance(out, T):
+            raise TypeError(f"backward/grad expected Tensors as outputs, got {type(out).__name__}")
+        if out._base is not None:
+            out._sync_view()
+        if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._make(np.ones_like(out.data))
-        elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out.data.dtype))
-        if g.shape != out.shape:
+            g = T._make(np.ones(out.data.shape, out.data.dtype))
+        elif not isinstance(g, T):
+            g = T._make(np.asarray(g, dtype=out.data.dtype))
+        if g.data.shape != out.data.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
-                f"has a shape of {tuple(out.shape)}."
+                f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.data.shape)} and output[{i}] "
+                f"has a shape of {list(out.data.shape)}."
             )
+        if g.data.dtype != out.data.dtype:
+            g = g.to(out.dtype)
         grads.append(g)
     return grads
 
 
 def _dependencies(roots: list) -> dict:
+    """Number of graph edges pointing into each node reachable from ``roots`` (iterative DFS)."""
     deps: dict = {}
+    seen = set(roots)
     stack = list(roots)
-    seen = {id(r) for r in roots}
+    pop, push, add = stack.pop, stack.append, seen.add
     while stack:
-        node = stack.pop()
-        for edge in node.next_functions:
-            if edge is None:
+        for e in pop()._edges:
+            if e is None:
                 continue
-            child = edge[0]
-            deps[child] = deps.get(child, 0) + 1
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append(child)
+            child = e[0]
+            if child in seen:
+                deps[child] += 1
+            else:
+                deps[child] = 1
+                add(child)
+                push(child)
     return deps
 
 
-def _add(a: "Tensor | None", b: "Tensor") -> "Tensor":
-    return b if a is None else a + b
-
-
-def _fit(grad: "Tensor", meta: tuple) -> "Tensor":
-    """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
-    shape, dtype = meta
-    if grad.data.shape != shape:
-        from ..ops.shape import sum_to
-
-        grad = sum_to(grad, shape)
-    if grad.data.dtype != dtype:
-        grad = grad.to(dtype)
-    return grad
+def _needed(roots: list, targets: set) -> set:
+    """For ``autograd.grad``: the nodes from which a requested input can be reached (iterative post-order)."""
+    needed: set = set()
+    done: set = set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((e[0], False) for e in node._edges if e is not None and e[0] not in done)
+            continue
+        done.add(node)
+        if node in targets or any(e is not None and e[0] in needed for e in node._edges):
+            needed.add(node)
+    return needed
 
 
 def run_backward(
@@ -87,71 +98,109 @@ def run_backward(
     create_graph: bool,
     inputs: Sequence["Tensor"] | None = None,
     allow_unused: bool = False,
+    accumulate: bool = False,
 ) -> tuple | None:
-    """Backpropagate from ``outputs``. With ``inputs`` the gradients are returned, not accumulated."""
-    from ..tensor import Tensor
+    """Backpropagate from ``outputs``.
 
-    root_grads = _make_root_grads(outputs, grad_outputs)
+    Without ``inputs`` every reachable leaf accumulates its gradient into ``.grad``. With ``inputs``
+    only the nodes leading to them run and their gradients are returned (``autograd.grad``), or,
+    with ``accumulate=True``, accumulated into their ``.grad`` (``backward(inputs=...)``).
+    """
+    T = _fn.Tensor
+    root_grads = _root_grads(outputs, grad_outputs)
     buffers: dict = {}  # node -> list of summed output grads
-    roots = []
-    captured: dict = {}
-    capture_nodes: dict = {}
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            if not t.requires_grad:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
-            node, nr = t._edge()
-            capture_nodes.setdefault(id(node), []).append((k, nr))
+    roots: list = []
     for out, g in zip(outputs, root_grads):
         node, nr = out._edge()
-        if id(node) not in {id(r) for r in roots}:
+        buf = buffers.get(node)
+        if buf is None:
             roots.append(node)
-            buffers[node] = [None] * _num_outputs(node)
-        buffers[node][nr] = _add(buffers[node][nr], g)
+            buf = buffers[node] = [None] * _num_outputs(node)
+        buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
+
+    capture: dict | None = None
+    needed = None
+    if inputs is not None:
+        capture = {}
+        for k, t in enumerate(inputs):
+            if not isinstance(t, T):
+                raise TypeError(f"grad: expected inputs to be Tensors, got {type(t).__name__}")
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            node, nr = t._edge()
+            capture.setdefault(node, []).append((k, nr))
+        needed = _needed(roots, set(capture))
 
     deps = _dependencies(roots)
-    needed = _needed(roots, capture_nodes) if inputs is not None else None
-    ready = deque(r for r in roots if deps.get(r, 0) == 0)
-    handed_out: set = {id(g.data) for g in root_grads}
-    prev_mode = _state.enabled
-    _state.enabled = create_graph
+    ready = [r for r in roots if r not in deps]
+    handed_out = {id(g.data) for g in root_grads}
+    captured: dict = {}
+    state = _state
+    prev_mode = state.enabled
+    state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
-            if id(node) in capture_nodes:
-                for k, nr in capture_nodes[id(node)]:
-                    captured[k] = grads[nr]
-            if isinstance(node, AccumulateGrad):
-                if inputs is None and grads[0] is not None:
-                    _accumulate(node.variable, grads[0], create_graph, handed_out)
+            grads = buffers.pop(node, None)
+            if grads is not None and not node._is_sink:
+                if node._hooks is not None or node._retained is not None or node._pre_hooks is not None:
+                    grads = _pre_hooks(node, grads, handed_out)
+                if capture is not None and node in capture:
+                    for k, nr in capture[node]:
+                        captured[k] = grads[nr]
+                if needed is not None and node not in needed:
+                    grads = None
+            if grads is None:  # no gradient reached this node: just release its children
+                for e in node._edges:
+                    if e is not None:
+                        child = e[0]
+                        left = deps[child] - 1
+                        deps[child] = left
+                        if left == 0:
+                            ready.append(child)
                 continue
-            grads = _apply_tensor_hooks(node, grads)
-            if needed is not None and id(node) not in needed:
+            if node._is_sink:
+                var = node.variable
+                g = grads[0]
+                if var._hooks:
+                    g = _run_hooks(var._hooks, g)
+                if capture is not None:
+                    if node in capture:
+                        for k, _ in capture[node]:
+                            captured[k] = g
+                else:
+                    _accumulate(var, g, create_graph, handed_out)
                 continue
             in_grads = _call_backward(node, grads, create_graph)
             if not retain_graph:
                 node._saved = None
-            for edge, g, meta in zip(node.next_functions, in_grads, node._input_meta):
-                if edge is None:
+            for e, g in zip(node._edges, in_grads):
+                if e is None:
                     continue
-                child, nr = edge
+                child, nr, shape, dtype = e
                 if g is not None:
-                    g = _fit(g, meta)
+                    gd = g.data
+                    if gd.shape != shape or gd.dtype != dtype:
+                        g = _fit(g, shape, dtype, node)
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * _num_outputs(child)
-                    buf[nr] = _add(buf[nr], g)
-                deps[child] -= 1
-                if deps[child] == 0:
-                    if child in buffers:
-                        ready.append(child)
-                    else:
-                        _skip(child, deps, ready, buffers)
+                    old = buf[nr]
+                    buf[nr] = g if old is None else _add(old, g, create_graph)
+                left = deps[child] - 1
+                deps[child] = left
+                if left == 0:
+                    ready.append(child)
     finally:
-        _state.enabled = prev_mode
+        state.enabled = prev_mode
 
     if inputs is None:
+        return None
+    if accumulate:
+        for k, t in enumerate(inputs):
+            g = captured.get(k)
+            if g is not None:
+                _accumulate(t, g, create_graph, handed_out)
         return None
     result = []
     for k, t in enumerate(inputs):
@@ -161,134 +210,152 @@ def run_backward(
                 "One of the differentiated Tensors appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
-        if g is not None and not create_graph:
+        if g is not None and not create_graph and g._grad_fn is not None:
             g = g.detach()
         result.append(g)
     return tuple(result)
 
 
-def _skip(node: Any, deps: dict, ready: deque, buffers: dict) -> None:
-    """A node that received no gradient at all: release its children's dependency counts."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        for edge in n.next_functions:
-            if edge is None:
-                continue
-            child = edge[0]
-            deps[child] -= 1
-            if deps[child] == 0:
-                if child in buffers:
-                    ready.append(child)
-                else:
-                    stack.append(child)
-
-
-def _needed(roots: list, capture_nodes: dict) -> set:
-    """For autograd.grad: ids of the nodes from which a requested input can be reached.
-
-    Iterative post-order walk; a node is needed if it is a capture point or feeds a needed node.
-    """
-    needed: set = set()
-    done: set = set()
-    stack = [(r, False) for r in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done:
-            continue
-        children = [e[0] for e in node.next_functions if e is not None]
-        if not expanded:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in done)
-            continue
-        done.add(id(node))
-        if id(node) in capture_nodes or any(id(c) in needed for c in children):
-            needed.add(id(node))
-    return needed
-
-
 def _num_outputs(node: Any) -> int:
-    return 1 if isinstance(node, AccumulateGrad) else len(node._out_meta)
+    return 1 if node._is_sink else len(node._out_meta)
 
 
-def _call_backward(node: Function, grads: list, create_graph: bool) -> tuple:
-    from ..tensor import Tensor
+def _add(a: "Tensor", b: "Tensor", create_graph: bool) -> "Tensor":
+    if create_graph:
+        return a + b
+    return _fn.Tensor._make(a.data + b.data)
 
-    if node.materialize_grads:
-        grads = [
-            Tensor._make(np.zeros(shape, dtype)) if g is None else g
-            for g, (shape, dtype) in zip(grads, node._out_meta)
-        ]
-    result = type(node).backward(node, *grads)
-    if not isinstance(result, tuple):
-        result = (result,)
-    n_in = len(node.next_functions)
-    if len(result) < n_in:
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected {n_in}, got {len(result)})"
-        )
-    result = tuple(
-        Tensor._make(np.asarray(g)) if g is not None and not isinstance(g, Tensor) else g for g in result[:n_in]
-    )
+
+def _fit(grad: "Tensor", shape: tuple, dtype: np.dtype, node: Any) -> "Tensor":
+    """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
+    if grad.data.shape != shape:
+        gs = grad.data.shape
+        lead = len(gs) - len(shape)
+        if lead < 0 or any(s != 1 and s != g for s, g in zip(shape, gs[lead:])):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient - got {list(gs)} but expected shape "
+                f"compatible with {list(shape)}"
+            )
+        from ..ops.shape import sum_to
+
+        grad = sum_to(grad, shape)
+    if grad.data.dtype != dtype:
+        from ..ops.shape import cast
+
+        grad = cast(grad, dtype)
+    return grad
+
+
+def _call_backward(node: Any, grads: list, create_graph: bool) -> tuple:
+    T = _fn.Tensor
+    if node.materialize_grads and None in grads:
+        grads = [T._make(np.zeros(m[0], m[1])) if g is None and m is not None else g
+                 for g, m in zip(grads, node._out_meta)]
+    if _state.anomaly:
+        from .anomaly import call_with_trace
+
+        result = call_with_trace(node, grads)
+    else:
+        result = type(node).backward(node, *grads)
+    if type(result) is not tuple:
+        result = tuple(result) if isinstance(result, list) else (result,)
+    n_in = len(node._edges)
+    if len(result) != n_in:
+        if len(result) < n_in or any(g is not None for g in result[n_in:]):
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients (expected {n_in}, got {len(result)})"
+            )
+        result = result[:n_in]
+    if any(g is not None and not isinstance(g, T) for g in result):
+        result = tuple(g if g is None or isinstance(g, T) else T._make(np.asarray(g)) for g in result)
+    if node._post_hooks is not None:
+        for hook in list(node._post_hooks):
+            new = hook(result, tuple(grads))
+            if new is not None:
+                result = tuple(new)
     if _state.anomaly:
         from .anomaly import check_gradients
 
         check_gradients(node, result)
     if create_graph and node.once_differentiable:
-        from .function import Function as _F
-
         result = tuple(None if g is None else _NoDoubleBackward.apply(g, node.name()) for g in result)
     return result
 
 
-class _NoDoubleBackward(Function):
+class _NoDoubleBackward(_fn.Function):
     """Marks gradients produced by an op without double backward; differentiating them raises."""
 
+    node_name = "NoDoubleBackward"
+
     @staticmethod
-    def forward(ctx: Function, g: "Tensor", name: str) -> np.ndarray:
+    def forward(ctx: Any, g: "Tensor", name: str) -> np.ndarray:
         ctx.op_name = name
         return g.data
 
     @staticmethod
-    def backward(ctx: Function, grad: "Tensor") -> tuple:
-        raise RuntimeError(f"double backward (create_graph=True) is not implemented for {ctx.op_name}")
+    def backward(ctx: Any, grad: "Tensor") -> tuple:
+        raise RuntimeError(
+            f"double backward (create_graph=True) is not implemented for {ctx.op_name}: its backward is "
+            "once_differentiable"
+        )
 
 
-def _apply_tensor_hooks(node: Function, grads: list) -> list:
+def _run_hooks(hooks: list, grad: "Tensor") -> "Tensor":
+    for hook in list(hooks):
+        new = hook(grad)
+        if new is not None:
+            grad = new
+    return grad
+
+
+def _pre_hooks(node: Any, grads: list, handed_out: set) -> list:
+    """Tensor hooks of the node's outputs, ``retain_grad`` stores, then the node's own pre-hooks."""
+    grads = list(grads)
     if node._hooks:
         for nr, hooks in node._hooks.items():
-            for hook in hooks:
-                if grads[nr] is None:
-                    continue
-                new = hook(grads[nr])
-                if new is not None:
-                    grads[nr] = new
+            if grads[nr] is not None and hooks:
+                grads[nr] = _run_hooks(hooks, grads[nr])
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
-            if t is not None and grads[nr] is not None:
-                g = grads[nr] if _state.enabled else grads[nr].detach()
-                t.grad = g if t.grad is None else t.grad + g
+            g = grads[nr]
+            if t is not None and g is not None:
+                if not _state.enabled:
+                    g = g.detach()
+                if t._grad is None:
+                    handed_out.add(id(g.data))
+                    t._grad = g
+                else:
+                    t._grad = t._grad + g
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks):
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = list(new)
     return grads
 
 
 def _accumulate(var: "Tensor", grad: "Tensor", create_graph: bool, handed_out: set) -> None:
-    for hook in var._hooks or ():
-        new = hook(grad)
-        if new is not None:
-            grad = new
-    if var.grad is None:
+    """AccumulateGrad: ``var.grad = grad`` the first time, ``var.grad += grad`` afterwards (torch's rules)."""
+    T = _fn.Tensor
+    old = var._grad
+    if old is None:
         if create_graph:
-            var.grad = grad
-            return
-        data = grad.data
-        if id(data) in handed_out or not data.flags.writeable or data.base is not None:
-            data = data.copy()
-        handed_out.add(id(data))
-        from ..tensor import Tensor
-
-        var.grad = Tensor._make(data)
-    elif create_graph or var.grad.requires_grad:
-        var.grad = var.grad + grad
+            var._grad = grad
+        else:
+            data = grad.data
+            if id(data) in handed_out or not data.flags.owndata or not data.flags.writeable:
+                data = data.copy()
+            handed_out.add(id(data))
+            var._grad = T._make(data)
+    elif create_graph or old._requires_grad:
+        var._grad = old + grad
     else:
-        np.add(var.grad.data, grad.data, out=var.grad.data)
+        od = old.data
+        if od.shape == grad.data.shape and od.flags.writeable:
+            np.add(od, grad.data, out=od)
+        else:
+            var._grad = T._make(od + grad.data)
+    if var._post_acc_hooks:
+        for hook in list(var._post_acc_hooks):
+            hook(var)

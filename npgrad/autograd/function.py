@@ -5,17 +5,26 @@ the backward graph (``tensor.grad_fn``). ``forward`` runs with gradient recordin
 on raw arrays (``x.data``); ``backward`` receives and returns Tensors and is written with Tensor
 ops, so with ``create_graph=True`` the backward pass is itself differentiable.
 
+User-defined functions follow torch's API: ``forward(ctx, *args)`` gets the Tensors themselves and
+may return Tensors (or arrays), ``backward(ctx, *grads)`` returns one gradient per forward argument;
+``ctx.save_for_backward``, ``ctx.saved_tensors``, ``ctx.needs_input_grad``,
+``ctx.mark_non_differentiable``, ``ctx.mark_dirty`` and ``ctx.set_materialize_grads`` work as in
+torch, and so does the ``forward(*args)`` + ``setup_context(ctx, inputs, output)`` style.
+
 Saving rules (``ctx.save_for_backward``):
 - an input Tensor is kept with its version number; if it is modified in place before backward,
   unpacking raises the "modified by an inplace operation" error;
 - the array returned by ``forward`` (an output) is kept as data only and re-wrapped on unpacking
   as a Tensor whose ``grad_fn`` is this node, so no reference cycle is formed;
 - any other array is kept as a constant.
+
+Node state lives in class-level defaults so that creating a node costs a handful of attribute
+writes: ``_edges`` holds, per forward argument, ``(next_node, output_nr, shape, dtype)`` or None.
 """
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -31,8 +40,33 @@ _FREED = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 
+Tensor: Any = None  # bound to npgrad.tensor.Tensor once that module is imported (see _bind)
+
+
+def _bind(tensor_cls: type) -> None:
+    global Tensor
+    Tensor = tensor_cls
+
+
+def _modified_error(data: np.ndarray, owner: Any, index: int, now: int, expected: int) -> RuntimeError:
+    """torch's message for a saved tensor that was modified in place after being saved."""
+    from ..tensor import _TYPE_NAMES
+
+    desc = f"npgrad.{_TYPE_NAMES.get(data.dtype.name, data.dtype.name)} {list(data.shape)}"
+    which = ""
+    if owner is not None:
+        which = f", which is output {index} of {owner.name().replace('Backward0', '').replace('Backward', '')}"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{desc}]{which}, is at version {now}; expected version {expected} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "npgrad.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
 
 class _SavedInput:
+    """A saved input Tensor plus its version at save time."""
+
     __slots__ = ("tensor", "version")
 
     def __init__(self, tensor: "Tensor") -> None:
@@ -41,17 +75,15 @@ class _SavedInput:
 
     def unpack(self, node: "Function") -> "Tensor":
         t = self.tensor
-        if t._version_ref[0] != self.version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [{t.dtype} {list(t.shape)}], which is output 0 of "
-                f"{type(t.grad_fn).__name__ if t.grad_fn else 'a leaf'}, is at version "
-                f"{t._version_ref[0]}; expected version {self.version} instead."
-            )
+        now = t._version_ref[0]
+        if now != self.version:
+            raise _modified_error(t.data, t._grad_fn, t._output_nr, now, self.version)
         return t
 
 
 class _SavedOutput:
+    """A saved output of the node itself: data only (no cycle), re-wrapped with ``grad_fn=node``."""
+
     __slots__ = ("data", "index", "version_ref", "version")
 
     def __init__(self, data: np.ndarray, index: int, version_ref: list) -> None:
@@ -59,14 +91,9 @@ class _SavedOutput:
         self.version = version_ref[0]
 
     def unpack(self, node: "Function") -> "Tensor":
-        from ..tensor import Tensor
-
-        if self.version_ref[0] != self.version:
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: [output {self.index} of {type(node).__name__}], is at version "
-                f"{self.version_ref[0]}; expected version {self.version} instead."
-            )
+        now = self.version_ref[0]
+        if now != self.version:
+            raise _modified_error(self.data, node, self.index, now, self.version)
         t = Tensor._make(self.data, True, node, self.index)
         t._version_ref = self.version_ref
         return t
@@ -79,39 +106,62 @@ class _SavedConstant:
         self.data = data
 
     def unpack(self, node: "Function") -> Any:
-        from ..tensor import Tensor
-
         return Tensor._make(self.data) if isinstance(self.data, np.ndarray) else self.data
 
 
+def once_differentiable(backward: Callable) -> Callable:
+    """Decorator for a custom ``backward`` written on raw arrays: double backward through it raises."""
+    backward.__once_differentiable__ = True  # type: ignore[attr-defined]
+    return backward
+
+
 class Function:
-    """Base class of every differentiable op. See the module docstring for the contract."""
+    """Base class of every differentiable op and of user-defined autograd functions."""
 
     #: True when ``backward`` works on raw arrays and cannot itself be differentiated.
     once_differentiable = False
+    materialize_grads = True
+    needs_input_grad: tuple = ()
+    _edges: tuple = ()
+    _out_meta: tuple = ()
+    _to_save: tuple = ()
+    _saved: Any = ()  # list of saved entries; None once freed by backward
+    _non_diff: tuple = ()
+    _dirty: tuple = ()
+    _hooks: Any = None  # output index -> list of tensor hooks
+    _retained: Any = None  # output index -> weakref to the tensor that retains its grad
+    _pre_hooks: Any = None
+    _post_hooks: Any = None
+    _trace: Any = None  # set by anomaly mode: where the op was created
+    _is_sink = False
+    _node_name = "Backward0"
+    _custom_setup = False
 
-    def __init__(self) -> None:
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self.next_functions: tuple = ()
-        self.materialize_grads = True
-        self._to_save: tuple = ()
-        self._saved: list | None = None
-        self._non_diff: tuple = ()
-        self._input_meta: tuple = ()
-        self._out_meta: tuple = ()
-        self._hooks: dict | None = None  # output index -> list of tensor hooks
-        self._retained: dict | None = None  # output index -> weakref to tensor that retains grad
-        self._trace: Any = None  # set by anomaly mode: where the op was created
-        self.metadata: dict = {}
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        builtin = cls.__module__.startswith("npgrad.")
+        cls._node_name = cls.__dict__.get("node_name") or (cls.__name__ + ("Backward0" if builtin else "Backward"))
+        if getattr(cls.backward, "__once_differentiable__", False):
+            cls.once_differentiable = True
+        cls._custom_setup = cls.setup_context is not Function.setup_context
 
     # ----------------------------------------------------------------- user API
     @staticmethod
-    def forward(ctx: "Function", *args: Any, **kwargs: Any) -> Any:
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx: "Function", *grad_outputs: "Tensor") -> Any:
-        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        """Optional torch-2 style: ``forward(*args)`` without ctx, then ``setup_context`` fills ctx."""
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: "Tensor") -> Any:
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom autograd.Function to use it "
+            "with backward mode AD."
+        )
+
+    vjp = backward
 
     def save_for_backward(self, *tensors: Any) -> None:
         self._to_save = tensors
@@ -119,111 +169,222 @@ class Function:
     def mark_non_differentiable(self, *outputs: Any) -> None:
         self._non_diff = outputs
 
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Declare inputs that ``forward`` modified in place (they are returned as outputs)."""
+        self._dirty = tensors
+
     def set_materialize_grads(self, value: bool) -> None:
-        self.materialize_grads = value
+        """When False, ``backward`` receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        return tuple([None if s is None else s.unpack(self) for s in saved])
+
+    saved_variables = saved_tensors
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the edges: ``((node, output_nr) | (None, 0), ...)``, one per Tensor input."""
+        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
+
+    @property
+    def _input_meta(self) -> tuple:
+        """Per forward argument: ``(shape, dtype)`` of the input if it needs a gradient, else None."""
+        return tuple(None if e is None else (e[2], e[3]) for e in self._edges)
+
+    @property
+    def metadata(self) -> dict:
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self._metadata = {}
+        return d
 
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        return self._node_name
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object>"
+        return f"<{self._node_name} object at {hex(id(self))}>"
 
-    def register_hook(self, fn: Any) -> None:  # torch's Node.register_hook is rarely used; keep simple
-        raise NotImplementedError("register hooks on tensors with Tensor.register_hook")
+    def register_hook(self, fn: Callable) -> "RemovableHandle":
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return RemovableHandle(self._post_hooks, fn)
+
+    def register_prehook(self, fn: Callable) -> "RemovableHandle":
+        """``fn(grad_outputs)`` runs before this node's backward; it may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return RemovableHandle(self._pre_hooks, fn)
 
     # ----------------------------------------------------------------- machinery
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when any Tensor input requires grad, record this node in the graph."""
-        from ..tensor import Tensor
-
-        ctx = cls.__new__(cls)
-        Function.__init__(ctx)
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = _state.enabled and True in needs
-        ctx.needs_input_grad = needs
-        prev = _state.enabled
-        _state.enabled = False
-        try:
-            raw = cls.forward(ctx, *args, **kwargs)
-        finally:
-            _state.enabled = prev
-        multi = isinstance(raw, tuple)
-        outs = raw if multi else (raw,)
-        arrays = [o.data if isinstance(o, Tensor) else o for o in outs]
-        if not record:
-            results = tuple(Tensor._make(a) for a in arrays)
-            return results if multi else results[0]
-
-        non_diff = {id(o.data if isinstance(o, Tensor) else o) for o in ctx._non_diff}
-        results = []
-        for i, a in enumerate(arrays):
-            if id(a) in non_diff or a.dtype.kind not in "fc":
-                results.append(Tensor._make(a))
+        ctx = object.__new__(cls)
+        state = _state
+        enabled = state.enabled
+        T = Tensor
+        if enabled:
+            record = False
+            needs = []
+            for a in args:
+                if isinstance(a, T):
+                    if a._base is not None:
+                        a._sync_view()
+                    r = a._requires_grad
+                    record = record or r
+                    needs.append(r)
+                else:
+                    needs.append(False)
+            ctx.needs_input_grad = needs = tuple(needs)
+            state.enabled = False
+            try:
+                if cls._custom_setup:
+                    raw = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, raw)
+                else:
+                    raw = cls.forward(ctx, *args, **kwargs)
+            finally:
+                state.enabled = True
+        else:
+            record = False
+            ctx.needs_input_grad = (False,) * len(args)
+            if cls._custom_setup:
+                raw = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, raw)
             else:
-                results.append(Tensor._make(a, True, ctx, i))
-        ctx.next_functions = tuple(
-            a._edge() if n else None for a, n in zip(args, needs)
-        )
-        ctx._input_meta = tuple(
-            (a.data.shape, a.data.dtype) if n else None for a, n in zip(args, needs)
-        )
-        ctx._out_meta = tuple((a.shape, a.dtype) for a in arrays)
-        ctx._saved = ctx._pack_saved(arrays, results)
-        ctx._to_save = ()
+                raw = cls.forward(ctx, *args, **kwargs)
+        multi = type(raw) is tuple
+        if not record:
+            if not multi:
+                if type(raw) is not np.ndarray:
+                    raw = raw.data if isinstance(raw, T) else np.asarray(raw)
+                return T._make(raw)
+            return tuple(None if o is None else T._make(o.data if isinstance(o, T) else np.asarray(o)) for o in raw)
+        return ctx._record(args, needs, raw, multi)
+
+    def _record(self, args: tuple, needs: tuple, raw: Any, multi: bool) -> Any:
+        """Wrap the forward's outputs as tensors whose ``grad_fn`` is this node, and store the edges."""
+        T = Tensor
+        outs = raw if multi else (raw,)
+        arrays = [o.data if isinstance(o, T) else o for o in outs]
+        non_diff = self._non_diff
+        dirty = self._dirty
+        edges = []
+        for a, n in zip(args, needs):
+            if n:
+                d = a.data
+                edges.append((*a._edge(), d.shape, d.dtype))
+            else:
+                edges.append(None)
+        self._edges = tuple(edges)
+        results = []
+        meta = []
+        for i, arr in enumerate(arrays):
+            if arr is None:
+                results.append(None)
+                meta.append(None)
+                continue
+            if not isinstance(arr, np.ndarray):
+                arr = arrays[i] = np.asarray(arr)
+            meta.append((arr.shape, arr.dtype))
+            if (non_diff and any(_same(arr, o) for o in non_diff)) or arr.dtype.kind not in "fc":
+                results.append(T._make(arr))
+            elif dirty and any(_same(arr, o) for o in dirty):
+                t = next(o for o in dirty if _same(arr, o))
+                t._grad_fn, t._output_nr, t._requires_grad = self, i, True
+                t._version_ref[0] += 1
+                results.append(t)
+            else:
+                results.append(T._make(arr, True, self, i))
+        self._out_meta = tuple(meta)
+        if self._to_save:
+            self._saved = self._pack_saved(arrays, results)
+            self._to_save = ()
         if _state.anomaly:
             from .anomaly import record_trace
 
-            record_trace(ctx)
+            record_trace(self)
         return tuple(results) if multi else results[0]
 
     def _pack_saved(self, arrays: list, results: list) -> list:
-        from ..tensor import Tensor
-
-        out_ids = {id(a): i for i, a in enumerate(arrays)}
+        T = Tensor
         saved: list = []
         for item in self._to_save:
             if item is None:
                 saved.append(None)
                 continue
-            data = item.data if isinstance(item, Tensor) else item
-            idx = out_ids.get(id(data))
-            if idx is not None and results[idx].requires_grad:
-                saved.append(_SavedOutput(data, idx, results[idx]._version_ref))
-            elif isinstance(item, Tensor):
-                saved.append(_SavedInput(item))
+            data = item.data if isinstance(item, T) else item
+            for idx, a in enumerate(arrays):
+                if a is data and results[idx]._grad_fn is self:
+                    saved.append(_SavedOutput(data, idx, results[idx]._version_ref))
+                    break
             else:
-                saved.append(_SavedConstant(item))
+                if isinstance(item, T):
+                    saved.append(_SavedInput(item))
+                else:
+                    saved.append(_SavedConstant(item))
         return saved
+
+
+def _same(arr: np.ndarray, o: Any) -> bool:
+    return arr is (o.data if isinstance(o, Tensor) else o)
 
 
 class AccumulateGrad:
     """Graph sink for a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
-    __slots__ = ("variable", "next_functions", "__weakref__")
+    __slots__ = ("variable", "__weakref__")
+    _edges = ()
+    _is_sink = True
+    next_functions = ()
 
     def __init__(self, variable: "Tensor") -> None:
         self.variable = variable
-        self.next_functions = ()
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"
 
     def __repr__(self) -> str:
-        return "<AccumulateGrad object>"
+        return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
 def accumulator_for(t: "Tensor") -> AccumulateGrad:
     """The (cached, weakly referenced) AccumulateGrad node of a leaf tensor."""
     ref = t._accumulator
-    acc = ref() if ref is not None else None
-    if acc is None:
-        acc = AccumulateGrad(t)
-        t._accumulator = weakref.ref(acc)
+    if ref is not None:
+        acc = ref()
+        if acc is not None:
+            return acc
+    acc = AccumulateGrad(t)
+    t._accumulator = weakref.ref(acc)
     return acc
+
+
+class RemovableHandle:
+    """Returned by hook registrations; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        hooks = self._hooks
+        for i, h in enumerate(hooks):
+            if h is self._hook:
+                del hooks[i]
+                break
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()

@@ -1,7 +1,13 @@
-"""Thread-local switches for gradient recording: no_grad, enable_grad, set_grad_enabled, inference_mode."""
+"""Thread-local switches for gradient recording: no_grad, enable_grad, set_grad_enabled, inference_mode.
+
+Each switch is a context manager and a function decorator (generator functions included), like
+torch's. ``no_grad``, ``enable_grad`` and ``inference_mode`` also decorate without parentheses
+(``@npgrad.no_grad``). The state is per thread: a new thread starts with gradients enabled.
+"""
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from typing import Any, Callable, TypeVar
 
@@ -13,12 +19,14 @@ class _State(threading.local):
         self.enabled = True
         self.inference = False
         self.anomaly = False
+        self.anomaly_check_nan = True
 
 
 _state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are being recorded (this thread)."""
     return _state.enabled
 
 
@@ -26,72 +34,137 @@ def is_inference_mode_enabled() -> bool:
     return _state.inference
 
 
-class _GradMode:
-    """Base for context managers that can also decorate functions."""
+class _DecoratorContextManager:
+    """Base of the grad-mode switches: ``with`` support plus decorating functions and generators."""
+
+    def __init__(self) -> None:
+        self._prev: list = []
+
+    def clone(self) -> "_DecoratorContextManager":
+        return self.__class__()
 
     def __call__(self, fn: F) -> F:
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__(*self._args):
+            with self.clone():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
-    _args: tuple = ()
+    def _wrap_generator(self, fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            gen = fn(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as exc:  # forward throw() into the generator
+                        with self.clone():
+                            response = gen.throw(exc)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
 
-
-class no_grad(_GradMode):
-    """Disable gradient recording inside the block (or the decorated function)."""
+        return wrapper
 
     def __enter__(self) -> None:
-        self._prev = _state.enabled
+        raise NotImplementedError
+
+    def __exit__(self, *exc: Any) -> None:
+        raise NotImplementedError
+
+
+class _NoParamDecorator(_DecoratorContextManager):
+    """Allows ``@no_grad`` (no parentheses) as well as ``@no_grad()`` and ``with no_grad():``."""
+
+    def __new__(cls, orig_func: Callable | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecorator):
+    """Disable gradient recording inside the block (or the decorated function)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def __enter__(self) -> None:
+        self._prev.append(_state.enabled)
         _state.enabled = False
 
     def __exit__(self, *exc: Any) -> None:
-        _state.enabled = self._prev
+        _state.enabled = self._prev.pop()
 
 
-class enable_grad(_GradMode):
+class enable_grad(_NoParamDecorator):
     """Enable gradient recording inside the block, even under ``no_grad``."""
 
+    def __init__(self) -> None:
+        super().__init__()
+
     def __enter__(self) -> None:
-        self._prev = _state.enabled
+        self._prev.append(_state.enabled)
         _state.enabled = True
 
     def __exit__(self, *exc: Any) -> None:
-        _state.enabled = self._prev
+        _state.enabled = self._prev.pop()
 
 
-class set_grad_enabled(_GradMode):
-    """Set gradient recording on or off; works as a function, a context manager and a decorator."""
+class set_grad_enabled(_DecoratorContextManager):
+    """Set gradient recording on or off: as a plain call (takes effect at once), a context manager
+    (restores the previous mode on exit) or a decorator."""
 
     def __init__(self, mode: bool) -> None:
-        self._args = (mode,)
-        self._prev = _state.enabled
-        _state.enabled = bool(mode)
+        self._prev = [_state.enabled]
+        self.mode = bool(mode)
+        _state.enabled = self.mode
+
+    def __call__(self, fn: F) -> F:
+        _state.enabled = self._prev[0]  # used as a decorator: undo the eager switch
+        return super().__call__(fn)
+
+    def clone(self) -> "set_grad_enabled":
+        return self.__class__(self.mode)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc: Any) -> None:
-        _state.enabled = self._prev
-
-    def __call__(self, fn: F) -> F:
-        _state.enabled = self._prev  # used as decorator: undo the eager switch
-        return super().__call__(fn)
+        _state.enabled = self._prev[0]
 
 
-class inference_mode(_GradMode):
-    """Like ``no_grad`` (npgrad has no separate inference tensors)."""
+class inference_mode(_DecoratorContextManager):
+    """Like ``no_grad`` (npgrad has no separate inference tensors); ``inference_mode(False)`` is a no-op."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:
-        self._args = (mode,)
+        super().__init__()
         self.mode = mode
 
+    def clone(self) -> "inference_mode":
+        return self.__class__(self.mode)
+
     def __enter__(self) -> None:
-        self._prev = (_state.enabled, _state.inference)
+        self._prev.append((_state.enabled, _state.inference))
         if self.mode:
             _state.enabled, _state.inference = False, True
 
     def __exit__(self, *exc: Any) -> None:
-        _state.enabled, _state.inference = self._prev
+        _state.enabled, _state.inference = self._prev.pop()

@@ -1,4 +1,9 @@
-"""Tensor factories: from data, filled, ranges, and random (drawn from the npgrad generator)."""
+"""Tensor factories: from data, filled, ranges, and random (drawn from the npgrad generator).
+
+dtype inference follows torch: Python floats give the default dtype (float32), ints int64, bools
+bool; NumPy arrays keep theirs. Ranges (``arange``, ``linspace``) compute their values the way
+torch's CPU kernels do, so they match torch element for element.
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -11,8 +16,7 @@ from ..tensor import Tensor, _as_array, _check_device, _shape_args
 
 
 def _finish(arr: np.ndarray, requires_grad: bool = False, device: Any = None) -> Tensor:
-    if device is not None:
-        _check_device(device)
+    _check_device(device)
     t = Tensor._make(arr)
     if requires_grad:
         t.requires_grad_(True)
@@ -20,24 +24,38 @@ def _finish(arr: np.ndarray, requires_grad: bool = False, device: Any = None) ->
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
-    return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
+    d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+    return d.np
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def _size(size: tuple, name: str) -> tuple:
+    shape = _shape_args(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{name}: Dimension size must be non-negative.")
+    return shape
+
+
+def _scalar(x: Any) -> Any:
+    return x.item() if isinstance(x, Tensor) else x
+
+
+# ----------------------------------------------------------------------------- from data
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """Copy ``data`` (nested lists, numbers, arrays, tensors) into a new leaf tensor.
 
     Python floats become the default dtype (float32), ints int64, bools bool; NumPy arrays keep theirs.
     """
     arr = _as_array(data, dtype)
-    if isinstance(data, (np.ndarray, Tensor)) or not arr.flags.writeable:
-        arr = np.array(arr, copy=True)
+    if arr is data or isinstance(data, Tensor) and arr is data.data or not arr.flags.writeable:
+        arr = arr.copy()
     return _finish(arr, requires_grad, device)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array (or returns the tensor itself) when possible."""
-    if isinstance(data, Tensor) and (dtype is None or _dtype.to_dtype(dtype) == data.dtype):
-        return data
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
     return _finish(_as_array(data, dtype), False, device)
 
 
@@ -52,160 +70,271 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor._make(arr)
 
 
-def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool, device: Any, infer: Any = None) -> Tensor:
-    shape = _shape_args(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-    if dtype is None:
-        dt = _dtype.result_type(infer) if infer is not None else _float_dtype(None)
-    else:
-        dt = _dtype.to_dtype(dtype).np
-    arr = np.empty(shape, dt) if fill is None else np.full(shape, fill, dt)
+# ----------------------------------------------------------------------------- filled
+def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool, device: Any, name: str) -> Tensor:
+    shape = _size(size, name)
+    dt = _float_dtype(None) if dtype is None else _dtype.to_dtype(dtype).np
+    arr = np.empty(shape, dt) if fill is None else (np.zeros(shape, dt) if fill == 0 else np.full(shape, fill, dt))
     return _finish(arr, requires_grad, device)
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, size, dtype, requires_grad, device)
+def zeros(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    return _filled(0, size, dtype, requires_grad, device, "zeros")
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(1, size, dtype, requires_grad, device)
+def ones(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    return _filled(1, size, dtype, requires_grad, device, "ones")
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _filled(None, size, dtype, requires_grad, device)
+def empty(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _filled(None, size, dtype, requires_grad, device, "empty")
 
 
-def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    fill = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _filled(fill, (tuple(size),), dtype, requires_grad, device, infer=fill)
+def full(size: Sequence[int], fill_value: Any, *, out: Any = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; the dtype is inferred from the value."""
+    fill = _scalar(fill_value)
+    if dtype is None:
+        dtype = _dtype._FROM_NP[_dtype.result_type(fill)]
+    shape = _size((size,), "full")
+    return _finish(np.full(shape, fill, _dtype.to_dtype(dtype).np), requires_grad, device)
 
 
 def _like(x: Tensor, dtype: Any) -> np.dtype:
     return x.data.dtype if dtype is None else _dtype.to_dtype(dtype).np
 
 
-def zeros_like(x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(x.data.shape, _like(x, dtype)), requires_grad, device)
+def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _finish(np.zeros(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
-def ones_like(x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(x.data.shape, _like(x, dtype)), requires_grad, device)
+def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _finish(np.ones(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
-def empty_like(x: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.empty(x.data.shape, _like(x, dtype)), requires_grad, device)
+def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _finish(np.empty(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
-def full_like(x: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.full(x.data.shape, fill_value, _like(x, dtype)), requires_grad, device)
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None,  # noqa: A002
+              device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return _finish(np.full(input.data.shape, _scalar(fill_value), _like(input, dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, *, out: Any = None, dtype: Any = None, layout: Any = None,
+        device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (ones on the main diagonal)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` (incl.) to ``end`` (excl.) by ``step``; int64 unless any bound is a float."""
+# ----------------------------------------------------------------------------- ranges
+def arange(start: Any, end: Any = None, step: Any = 1, *, out: Any = None, dtype: Any = None, layout: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``start, start + step, ...`` up to ``end`` (excluded): ceil((end - start) / step) values.
+
+    int64 unless an argument is a float (then the default dtype). Values are ``start + i * step``
+    computed in float64 and rounded once, as in torch.
+    """
+    start, end, step = _scalar(start), _scalar(end), _scalar(step)
     if end is None:
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not (np.isfinite(start) and np.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        dt = _dtype.result_type(start, end, step)
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    dt = _dtype.result_type(start, end, step) if dtype is None else _dtype.to_dtype(dtype).np
+    if all(isinstance(v, (int, np.integer)) for v in (start, end, step)):
+        n = -((start - end) // step)
     else:
-        dt = _dtype.to_dtype(dtype).np
-    n = int(np.ceil((end - start) / step))
-    arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt) if dt.kind == "f" else np.arange(start, end, step, dtype=dt)
+        n = int(np.ceil((end - start) / step))
+    if dt.kind == "f":
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt)
+    else:  # torch's integer kernel truncates start and step first
+        arr = (int(start) + np.arange(n, dtype=np.int64) * int(step)).astype(dt)
     return _finish(arr, requires_grad, device)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def _linspace_values(start: float, end: float, steps: int, dt: np.dtype) -> np.ndarray:
+    """torch's CPU linspace: start + i*step for the first half, end - (steps-1-i)*step for the rest,
+    each with a single rounding (the kernel's fused multiply-add)."""
+    if steps == 1:
+        return np.full(1, start, dt)
+    work = dt if dt.kind == "f" else np.dtype(np.float64)
+    s, e = work.type(start), work.type(end)
+    step = (np.float64(e) - np.float64(s)) / (steps - 1) if dt.kind != "f" else (e - s) / work.type(steps - 1)
+    wide = np.float64 if work.itemsize < 8 else np.longdouble
+    i = np.arange(steps)
+    lo = wide(s) + wide(step) * i.astype(wide)
+    hi = wide(e) - wide(step) * (steps - 1 - i).astype(wide)
+    vals = np.where(i < steps // 2, lo, hi)
+    return vals.astype(work).astype(dt) if dt.kind == "f" else np.trunc(vals.astype(np.float64)).astype(dt)
+
+
+def linspace(start: Any, end: Any, steps: int, *, out: Any = None, dtype: Any = None, layout: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included)."""
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
+    start, end = _scalar(start), _scalar(end)
+    return _finish(_linspace_values(start, end, int(steps), _float_dtype(dtype)), requires_grad, device)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None) -> Tensor:
-    return _finish((base ** np.linspace(start, end, steps)).astype(_float_dtype(dtype)))
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Any = None, dtype: Any = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    expo = _linspace_values(float(_scalar(start)), float(_scalar(end)), int(steps), np.dtype(np.float64))
+    return _finish((base ** expo).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- random
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def _random(sample: Any, size: tuple, dtype: Any, requires_grad: bool, device: Any, name: str) -> Tensor:
+    shape = _size(size, name)
+    dt = _float_dtype(dtype)
+    work = dt if dt in (np.float32, np.float64) else np.dtype(np.float32)
+    return _finish(sample(shape, work).astype(dt, copy=False), requires_grad, device)
+
+
+def rand(*size: Any, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _finish(rng(generator).random(_shape_args(size)).astype(_float_dtype(dtype)), requires_grad, device)
+    return _random(lambda s, dt: rng(generator).random(s, dtype=dt), size, dtype, requires_grad, device, "rand")
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _finish(rng(generator).standard_normal(_shape_args(size)).astype(_float_dtype(dtype)), requires_grad, device)
+    return _random(lambda s, dt: rng(generator).standard_normal(s, dtype=dt), size, dtype, requires_grad, device,
+                   "randn")
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None, dtype: Any = None,
-            device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None, out: Any = None,
+            dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers uniform in [low, high); ``randint(high, size)`` starts at 0."""
     if size is None:
+        if high is None:
+            raise TypeError("randint() missing required argument: 'size'")
         low, high, size = 0, low, high
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dt = np.int64 if dtype is None else _dtype.to_dtype(dtype).np
-    return _finish(rng(generator).integers(low, high, tuple(size)).astype(dt), requires_grad, device)
+    dt = np.dtype(np.int64) if dtype is None else _dtype.to_dtype(dtype).np
+    shape = _size((size,), "randint")
+    return _finish(rng(generator).integers(int(low), int(high), shape).astype(dt), requires_grad, device)
 
 
-def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    dt = np.int64 if dtype is None else _dtype.to_dtype(dtype).np
-    return _finish(rng(generator).permutation(n).astype(dt), requires_grad, device)
+def randperm(n: int, *, generator: Any = None, out: Any = None, dtype: Any = None, layout: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = np.dtype(np.int64) if dtype is None else _dtype.to_dtype(dtype).np
+    return _finish(rng(generator).permutation(int(n)).astype(dt), requires_grad, device)
 
 
-def rand_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(rng().random(x.data.shape).astype(_like(x, dtype)), requires_grad)
+def rand_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return rand(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
 
 
-def randn_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(rng().standard_normal(x.data.shape).astype(_like(x, dtype)), requires_grad)
+def randn_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    return randn(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
 
 
-def randint_like(x: Tensor, low: int, high: Any = None, *, dtype: Any = None) -> Tensor:
+def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = None,  # noqa: A002
+                 layout: Any = None, device: Any = None, requires_grad: bool = False,
+                 memory_format: Any = None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return _finish(rng().integers(low, high, x.data.shape).astype(_like(x, dtype)))
+    return randint(low, high, input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                   device=device)
 
 
-def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None) -> Tensor:
-    """Normal samples: tensor mean/std (element-wise, broadcast) or float mean/std with ``size``."""
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None, out: Any = None,
+           dtype: Any = None, layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal samples: ``normal(mean_tensor, std_tensor)``, ``normal(mean_tensor, std=1.0)``,
+    ``normal(mean=0.0, std_tensor)`` (element-wise, broadcast) or ``normal(mean, std, size)``."""
     m = mean.data if isinstance(mean, Tensor) else mean
     s = std.data if isinstance(std, Tensor) else std
-    if size is None:
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        dt = next((t.data.dtype for t in (mean, std) if isinstance(t, Tensor)), _float_dtype(dtype))
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if tensors:
+        if size is not None:
+            raise RuntimeError("normal(): size is only allowed when mean and std are numbers")
+        for t in tensors:
+            if t.data.dtype.kind != "f":
+                raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{_dtype.scalar_name(t.data.dtype)}'")
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (m, s)))
+        dt = np.result_type(*(t.data.dtype for t in tensors))
     else:
-        shape, dt = tuple(size), _float_dtype(dtype)
-    if isinstance(s, np.ndarray) and np.any(s < 0) or (not isinstance(s, np.ndarray) and s < 0):
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
-    return _finish(rng(generator).normal(m, s, shape).astype(dt))
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: size is required when mean and "
+                            "std are numbers")
+        shape, dt = _size((size,), "normal"), _float_dtype(dtype)
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects all elements of std >= 0.0")
+    z = rng(generator).standard_normal(shape, dtype=dt if dt in (np.float32, np.float64) else np.float32)
+    return _finish((z * s + m).astype(dt, copy=False), requires_grad, device)
 
 
-def bernoulli(p: Tensor, *, generator: Any = None) -> Tensor:
-    return _finish((rng(generator).random(p.data.shape) < p.data).astype(p.data.dtype))
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None, out: Any = None) -> Tensor:  # noqa: A002
+    """1 with probability ``input`` (element-wise; or the scalar ``p``), else 0; same dtype as input."""
+    prob = input.data if p is None else p
+    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    return _finish((rng(generator).random(input.data.shape) < prob).astype(input.data.dtype))
 
 
-def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:
-    """Sample category indices per row of ``probs`` (rows need not be normalised)."""
-    p = np.atleast_2d(probs.data.astype(np.float64))
-    if np.any(p < 0) or np.any(~np.isfinite(p)):
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None,  # noqa: A002
+                out: Any = None) -> Tensor:
+    """Sample category indices per row of ``input`` (non-negative weights, rows need not sum to 1).
+
+    With replacement: inverse-CDF sampling; without: the Gumbel-top-k trick (equivalent to drawing
+    one by one, each time proportionally to the remaining weights). Vectorised over rows.
+    """
+    p = input.data.astype(np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    p2 = np.atleast_2d(p)
+    if np.any(p2 < 0) or np.any(~np.isfinite(p2)):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    totals = p2.sum(axis=1)
+    if np.any(totals <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     g = rng(generator)
-    rows = []
-    for row in p:
-        total = row.sum()
-        if total <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not replacement and num_samples > np.count_nonzero(row):
+    if replacement:
+        rows, cats = p2.shape
+        offset = np.arange(rows)[:, None]
+        cdf = np.cumsum(p2 / totals[:, None], axis=1) + 2.0 * offset  # rows stacked on one increasing axis
+        u = g.random((rows, num_samples)) + 2.0 * offset
+        idx = np.searchsorted(cdf.ravel(), u.ravel(), side="right").reshape(rows, num_samples) - offset * cats
+        idx = np.minimum(idx, cats - 1)
+        last = np.maximum.accumulate(np.where(p2 > 0, np.arange(cats), 0), axis=1)  # never pick a zero weight
+        idx = np.take_along_axis(last, idx, axis=1)
+    else:
+        if num_samples > p2.shape[1]:
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        rows.append(g.choice(len(row), num_samples, replace=replacement, p=row / total))
-    out = np.asarray(rows, dtype=np.int64)
-    return _finish(out if probs.data.ndim == 2 else out[0])
+        with np.errstate(divide="ignore"):
+            keys = np.log(p2) - np.log(-np.log(g.random(p2.shape)))
+        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    out = np.asarray(idx, dtype=np.int64)
+    return _finish(out if p.ndim == 2 else out[0])
+
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+    "empty_like", "full_like", "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm",
+    "rand_like", "randn_like", "randint_like", "normal", "bernoulli", "multinomial",
+]

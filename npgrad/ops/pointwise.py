@@ -1,50 +1,139 @@
-"""Unary element-wise ops and activations. Each: forward on arrays, backward as Tensor math.
+"""Unary element-wise ops and activations.
 
-Integer inputs to floating functions (exp, sqrt, sigmoid, ...) compute in the default float dtype,
-as torch does. Backward formulas are written with Tensor ops, so they can be differentiated again.
+Every op ``y = f(x)`` is described by a small ``_Spec``: its forward on arrays, the product
+``grad * f'(s)`` on arrays (``s`` is the input ``x`` or, where cheaper, the output ``y``), and
+``d f'(s) / ds`` written with Tensor ops. ``Unary`` runs the forward; its backward is another
+Function, ``UnaryGrad``, whose forward is the fast fused array product and whose own backward
+uses the Tensor-op second derivative, so double (and higher) backward works like in torch.
+
+Integer inputs to floating functions (exp, sqrt, sigmoid, ...) compute in the default float
+dtype, as torch does. Constants are Python floats so float32 work stays float32.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import float_dtype_for
+from .binary import TORCH_NAMES, prepare, result_type, where
 
 
-def _f(x: Tensor) -> np.ndarray:
-    """The input as a floating array (ints/bools are cast to the default float dtype)."""
-    d = x.data
-    return d if d.dtype.kind == "f" else d.astype(float_dtype_for(d))
+class _Spec:
+    """One element-wise op: forward, fused gradient product and second derivative (see module doc)."""
+
+    __slots__ = ("name", "fwd", "grad", "d2", "out", "ints", "bools")
+
+    def __init__(self, name: str, fwd: Callable, grad: Callable, d2: Callable | None = None, *,
+                 out: bool = False, ints: bool = False, bools: bool = True) -> None:
+        self.name, self.fwd, self.grad, self.d2 = name, fwd, grad, d2
+        self.out = out  # the gradient is a function of the output y instead of x
+        self.ints = ints  # integer (and bool) inputs keep their dtype
+        self.bools = bools  # bool inputs are accepted
 
 
-def _erf(a: np.ndarray) -> np.ndarray:
-    """Error function, vectorised (Abramowitz-Stegun 7.1.26 is not accurate enough; use math.erf via frompyfunc
-    for float64 precision and a float32 cast for float32)."""
-    return _ERF(a).astype(a.dtype)
+class Unary(Function):
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, spec: _Spec, *p: Any) -> np.ndarray:
+        a = x.data
+        if a.dtype.kind != "f":
+            if a.dtype.kind == "b" and not spec.bools:
+                raise NotImplementedError(f"\"{spec.name.lower()}_cpu\" not implemented for 'Bool'")
+            if not spec.ints:
+                a = a.astype(_dtype.get_default_dtype().np)
+        ctx.spec, ctx.p = spec, p
+        with np.errstate(all="ignore"):  # 0-d work is done in 1-d: ufuncs give scalars for 0-d input
+            y = spec.fwd(a, *p) if a.ndim else spec.fwd(a.reshape(1), *p).reshape(())
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(y if spec.out else x)
+        return y
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> tuple:
+        (s,) = ctx.saved_tensors
+        return (UnaryGrad.apply(grad, s, ctx.spec, *ctx.p),) + (None,) * (1 + len(ctx.p))
+
+    def name(self) -> str:
+        return f"{self.spec.name}Backward0"
 
 
-_ERF = np.frompyfunc(math.erf, 1, 1)
-try:  # SciPy's erf is vectorised C; use it when available (optional)
-    from scipy.special import erf as _scipy_erf  # type: ignore
+class UnaryGrad(Function):
+    """grad * f'(s) as one op; its backward is (gg * f'(s), gg * grad * f''(s))."""
 
-    def _erf(a: np.ndarray) -> np.ndarray:  # noqa: F811
-        return _scipy_erf(a).astype(a.dtype, copy=False)
-except ImportError:  # pragma: no cover
-    pass
+    @staticmethod
+    def forward(ctx: Function, grad: Tensor, s: Tensor, spec: _Spec, *p: Any) -> np.ndarray:
+        ctx.spec, ctx.p = spec, p
+        ctx.save_for_backward(grad if ctx.needs_input_grad[1] else None, s)
+        g, sd = grad.data, s.data
+        with np.errstate(all="ignore"):
+            return spec.grad(g, sd, *p) if g.ndim else spec.grad(g.reshape(1), sd.reshape(1), *p).reshape(())
+
+    @staticmethod
+    def backward(ctx: Function, gg: Tensor) -> tuple:
+        grad, s = ctx.saved_tensors
+        spec, p = ctx.spec, ctx.p
+        g_grad = UnaryGrad.apply(gg, s, spec, *p) if ctx.needs_input_grad[0] else None
+        g_s = None
+        if ctx.needs_input_grad[1]:
+            d2 = spec.d2(s, *p) if spec.d2 is not None else 0.0
+            g_s = gg * grad * d2 if not isinstance(d2, float) or d2 != 0.0 else gg * 0.0
+        return (g_grad, g_s, None) + (None,) * len(p)
+
+    def name(self) -> str:
+        return f"{self.spec.name}BackwardBackward0"
 
 
-# ----------------------------------------------------------------------------- sign-like
+def _apply(spec: _Spec, x: Any, *p: Any) -> Tensor:
+    if not isinstance(x, Tensor):
+        x = Tensor._make(np.asarray(x))
+    return Unary.apply(x, spec, *p)
+
+
+def _inplace_or(op: Callable, x: Tensor, inplace: bool, *args: Any) -> Tensor:
+    """``op(x, *args)``, or written into x (``F.relu(x, inplace=True)``)."""
+    return x._inplace(op, *args) if inplace else op(x, *args)
+
+
+# ----------------------------------------------------------------------------- helpers on arrays
+def _times(t: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """t * g, written into the temporary ``t`` when the shapes allow."""
+    return np.multiply(t, g, out=t) if t.shape == g.shape and t.dtype == g.dtype else t * g
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-a)); exp overflow gives the exact limit 0 (warnings are silenced)."""
+    t = np.negative(a)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.reciprocal(t, out=t)
+
+
+def _zero_grad(g: np.ndarray, s: np.ndarray, *p: Any) -> np.ndarray:
+    return np.zeros_like(g)
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_SQRT1_2, _INV_SQRT_2PI = math.sqrt(0.5), 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_BETA, _GELU_KAPPA = math.sqrt(2.0 / math.pi), 0.044715
+_ONE_SIXTH = float(np.float32(1.0) / np.float32(6.0))  # torch's hardsigmoid backward multiplies by 1.0f / 6
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def _spec(name: str, fwd: Callable, grad: Callable, d2: Callable | None = None, **kw: Any) -> _Spec:
+    return _Spec(name, fwd, grad, d2, **kw)
+
+
+# ----------------------------------------------------------------------------- sign-like and rounding
 class Neg(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor) -> np.ndarray:
         if x.data.dtype == np.bool_:
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                               "invert a mask, use the `~` or `logical_not()` operator instead.")
-        return np.negative(x.data)
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.asarray(np.negative(x.data))
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> Tensor:
@@ -55,512 +144,680 @@ def neg(x: Tensor) -> Tensor:
     return Neg.apply(x)
 
 
-class Abs(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return np.abs(x.data)
+negative = neg
 
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * sign(x)
+_ABS = _spec("Abs", np.abs, lambda g, x: g * np.sign(x), ints=True, bools=False)
+_SIGN = _spec("Sign", lambda a: a.copy() if a.dtype == np.bool_ else np.sign(a), _zero_grad, ints=True)
+_FLOOR = _spec("Floor", np.floor, _zero_grad)
+_CEIL = _spec("Ceil", np.ceil, _zero_grad)
+_TRUNC = _spec("Trunc", np.trunc, _zero_grad)
+_ROUND = _spec("Round", lambda a, d: np.round(a, d), lambda g, x, d: np.zeros_like(g))
+_FRAC = _spec("Frac", lambda a: a - np.trunc(a), lambda g, x: g.copy(), bools=False)
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - torch's name
-    return Abs.apply(x)
+    """|x|; gradient sign(x) (0 at 0)."""
+    return _apply(_ABS, x)
+
+
+absolute = abs
 
 
 def sign(x: Tensor) -> Tensor:
-    """Not differentiable (gradient zero almost everywhere): returns a constant."""
-    return _const_like(np.sign(x.data), x)
+    """-1, 0 or 1 (NaN stays NaN); gradient zero."""
+    return _apply(_SIGN, x)
 
 
-def _const_like(arr: np.ndarray, x: Tensor) -> Tensor:
-    out = Tensor._make(arr)
-    if x.requires_grad and arr.dtype.kind == "f":
-        return _ZeroGrad.apply(x, arr)
-    return out
-
-
-class _ZeroGrad(Function):
-    """A piecewise-constant function of ``x`` (floor, sign, ...): the gradient is zero."""
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, value: np.ndarray) -> np.ndarray:
-        return value
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return grad * 0, None
+def _rounding(spec: _Spec, x: Tensor, *p: Any) -> Tensor:
+    if x.data.dtype.kind in "iub":  # already integral: a copy, like torch
+        return Tensor._make(x.data.copy())
+    return _apply(spec, x, *p)
 
 
 def floor(x: Tensor) -> Tensor:
-    return x if x.data.dtype.kind in "iub" else _const_like(np.floor(x.data), x)
+    return _rounding(_FLOOR, x)
 
 
 def ceil(x: Tensor) -> Tensor:
-    return x if x.data.dtype.kind in "iub" else _const_like(np.ceil(x.data), x)
+    return _rounding(_CEIL, x)
 
 
 def trunc(x: Tensor) -> Tensor:
-    return x if x.data.dtype.kind in "iub" else _const_like(np.trunc(x.data), x)
+    return _rounding(_TRUNC, x)
+
+
+fix = trunc
 
 
 def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
-    if x.data.dtype.kind in "iub":
-        return x
-    return _const_like(np.round(x.data, decimals), x)
+    """Round half to even; with ``decimals``, round(x * 10^d) / 10^d (x / 10^-d * 10^-d for d < 0)."""
+    return _rounding(_ROUND, x, int(decimals))
 
 
 def frac(x: Tensor) -> Tensor:
-    return x - trunc(x)
+    """x - trunc(x); gradient 1."""
+    if x.data.dtype.kind in "iu":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{TORCH_NAMES[x.data.dtype]}'")
+    return _apply(_FRAC, x)
 
 
-# ----------------------------------------------------------------------------- exp / log family
-class Exp(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = np.exp(_f(x))
-        ctx.save_for_backward(y)
-        return y
+# ----------------------------------------------------------------------------- exp / log / powers
+def _recip_sq(s: Tensor) -> Tensor:
+    return -1.0 / (s * s)
 
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * y
+
+_EXP = _spec("Exp", np.exp, lambda g, y: g * y, lambda y: 1.0, out=True)
+_EXP2 = _spec("Exp2", np.exp2, lambda g, y: g * y * _LN2, lambda y: _LN2, out=True)
+_EXPM1 = _spec("Expm1", np.expm1, lambda g, y: g * (y + 1.0), lambda y: 1.0, out=True)
+_LOG = _spec("Log", np.log, lambda g, x: g / x, _recip_sq)
+_LOG2 = _spec("Log2", np.log2, lambda g, x: g / (x * _LN2), lambda x: _recip_sq(x) * (1.0 / _LN2))
+_LOG10 = _spec("Log10", np.log10, lambda g, x: g / (x * _LN10), lambda x: _recip_sq(x) * (1.0 / _LN10))
+_LOG1P = _spec("Log1p", np.log1p, lambda g, x: g / (x + 1.0), lambda x: _recip_sq(x + 1.0))
+_SQRT = _spec("Sqrt", np.sqrt, lambda g, y: g / (y * 2.0), lambda y: -0.5 / (y * y), out=True)
+_RSQRT = _spec("Rsqrt", lambda a: np.reciprocal(np.sqrt(a)), lambda g, y: g * (-0.5 * y * y * y),
+               lambda y: -1.5 * y * y, out=True)
+_SQUARE = _spec("Square", np.square, lambda g, x: g * (2.0 * x), lambda x: 2.0, ints=True)
+_RECIPROCAL = _spec("Reciprocal", np.reciprocal, lambda g, y: -g * (y * y), lambda y: -2.0 * y, out=True)
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    return _apply(_EXP, x)
 
 
 def exp2(x: Tensor) -> Tensor:
-    return exp(x * math.log(2.0))
-
-
-class Expm1(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = np.expm1(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * (y + 1)
+    return _apply(_EXP2, x)
 
 
 def expm1(x: Tensor) -> Tensor:
-    return Expm1.apply(x)
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(_f(x))
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad / x
+    return _apply(_EXPM1, x)
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    return _apply(_LOG, x)
 
 
 def log2(x: Tensor) -> Tensor:
-    return log(x) * (1.0 / math.log(2.0))
+    return _apply(_LOG2, x)
 
 
 def log10(x: Tensor) -> Tensor:
-    return log(x) * (1.0 / math.log(10.0))
-
-
-class Log1p(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(_f(x))
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad / (x + 1)
+    return _apply(_LOG10, x)
 
 
 def log1p(x: Tensor) -> Tensor:
-    return Log1p.apply(x)
-
-
-# ----------------------------------------------------------------------------- powers
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            y = np.sqrt(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad / (y * 2)
+    return _apply(_LOG1P, x)
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    return _apply(_SQRT, x)
 
 
 def rsqrt(x: Tensor) -> Tensor:
-    return reciprocal(sqrt(x))
+    return _apply(_RSQRT, x)
 
 
 def square(x: Tensor) -> Tensor:
-    return x * x
-
-
-class Reciprocal(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            y = np.reciprocal(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return -grad * y * y
+    if x.data.dtype == np.bool_:
+        return _apply(_SQUARE, Tensor._make(x.data.astype(np.int64)))
+    return _apply(_SQUARE, x)
 
 
 def reciprocal(x: Tensor) -> Tensor:
-    return Reciprocal.apply(x)
+    return _apply(_RECIPROCAL, x)
 
 
-# ----------------------------------------------------------------------------- trigonometry
-class Sin(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return np.sin(_f(x))
+# ----------------------------------------------------------------------------- erf (no SciPy)
+# Rational approximations of W. J. Cody's type as tabulated in fdlibm's s_erf.c (Sun Microsystems,
+# freely redistributable), highest power first. |error| < 1 ulp in float64 on every range.
+_ERX = 8.45062911510467529297e-01
+_PP = (-2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
+       -3.25042107247001499370e-01, 1.28379167095512558561e-01)
+_QQ = (-3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
+       6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0)
+_PA = (-2.16637559486879084300e-03, 3.54783043256182359371e-02, -1.10894694282396677476e-01,
+       3.18346619901161753674e-01, -3.72207876035701323847e-01, 4.14856118683748331666e-01,
+       -2.36211856075265944077e-03)
+_QA = (1.19844998467991074170e-02, 1.36370839120290507362e-02, 1.26171219808761642112e-01,
+       7.18286544141962662868e-02, 5.40397917702171048937e-01, 1.06420880400844228286e-01, 1.0)
+_RA = (-9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092906711035994e+02,
+       -1.62396669462573470355e+02, -6.23753324503260060396e+01, -1.05586262253232909814e+01,
+       -6.93858572707181764372e-01, -9.86494403484714822705e-03)
+_SA = (-6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
+       4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
+       1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0)
+_RB = (-4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
+       -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
+       -9.86494292470009928597e-03)
+_SB = (-2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
+       3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
+       3.03380607434824582924e+01, 1.0)
 
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * cos(x)
+
+def _horner(z: np.ndarray, coeffs: tuple) -> np.ndarray:
+    r = z * coeffs[0]
+    r += coeffs[1]
+    for c in coeffs[2:]:
+        r *= z
+        r += c
+    return r
+
+
+def _erfc_scaled(ax: np.ndarray, ra: tuple, sa: tuple) -> np.ndarray:
+    """erfc(|x|) = exp(-x^2 - 0.5625 + R(1/x^2) / S(1/x^2)) / |x| for 1.25 <= |x| < 6.
+
+    exp(-x^2) is split as exp(-hi^2) exp((hi - x)(hi + x)) with ``hi`` = x cut to half its mantissa
+    bits, so hi^2 is exact and no accuracy is lost to the large exponent.
+    """
+    z = 1.0 / (ax * ax)
+    rs = _horner(z, ra)
+    rs /= _horner(z, sa)
+    if ax.dtype == np.float64:
+        hi = (ax.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    else:
+        hi = (ax.view(np.uint32) & np.uint32(0xFFFFF000)).view(np.float32)
+    e1 = hi * hi
+    np.negative(e1, out=e1)
+    e1 -= 0.5625
+    np.exp(e1, out=e1)
+    rs += (hi - ax) * (hi + ax)
+    np.exp(rs, out=rs)
+    rs *= e1
+    rs /= ax
+    return rs
+
+
+def _erf(a: np.ndarray) -> np.ndarray:
+    """Vectorised erf (fdlibm's method): x + x R(x^2) for |x| < 0.84375, erx + P/Q(|x| - 1) below
+    1.25, 1 - erfc(|x|) below 6 and +-1 beyond; in float32 for float32/16 input (within 2 ulp)."""
+    x = np.ascontiguousarray(a, dtype=np.float64 if a.dtype == np.float64 else np.float32).reshape(-1)
+    z = x * x
+    out = _horner(z, _PP)
+    out /= _horner(z, _QQ)
+    out *= x
+    out += x
+    big = np.flatnonzero(z >= 0.84375 * 0.84375)  # NaN stays in the first branch and gives NaN
+    if big.size:
+        xb = x.take(big)
+        ab = np.abs(xb)
+        res = np.ones_like(ab)  # |x| >= 6 (and the infinities)
+        mid = np.flatnonzero(ab < 1.25)
+        if mid.size:
+            s = ab.take(mid) - 1.0
+            pq = _horner(s, _PA)
+            pq /= _horner(s, _QA)
+            res[mid] = pq + _ERX
+        for lo, hi, r, q in ((1.25, 1.0 / 0.35, _RA, _SA), (1.0 / 0.35, 6.0, _RB, _SB)):
+            idx = np.flatnonzero((ab >= lo) & (ab < hi))
+            if idx.size:
+                res[idx] = 1.0 - _erfc_scaled(ab.take(idx), r, q)
+        out[big] = np.copysign(res, xb)
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------- trigonometry / special
+def _tan_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    t = y * y
+    t += 1.0
+    return _times(t, g)
+
+
+def _tanh_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    t = y * y
+    np.subtract(1.0, t, out=t)
+    return _times(t, g)
+
+
+def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    t = np.subtract(1.0, y)
+    t *= y
+    return _times(t, g)
+
+
+def _erf_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    t = np.square(x)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t *= 2.0 / math.sqrt(math.pi)
+    return _times(t, g)
+
+
+_SIN = _spec("Sin", np.sin, lambda g, x: g * np.cos(x), lambda x: -sin(x))
+_COS = _spec("Cos", np.cos, lambda g, x: -g * np.sin(x), lambda x: -cos(x))
+_TAN = _spec("Tan", np.tan, _tan_grad, lambda y: 2.0 * y, out=True)
+_TANH = _spec("Tanh", np.tanh, _tanh_grad, lambda y: -2.0 * y, out=True)
+_SIGMOID = _spec("Sigmoid", _sigmoid, _sigmoid_grad, lambda y: 1.0 - 2.0 * y, out=True)
+_ERF = _spec("Erf", _erf, _erf_grad, lambda x: x * exp(-(x * x)) * (-4.0 / math.sqrt(math.pi)))
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin.apply(x)
-
-
-class Cos(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return np.cos(_f(x))
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return -grad * sin(x)
+    return _apply(_SIN, x)
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos.apply(x)
-
-
-class Tan(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = np.tan(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * (y * y + 1)
+    return _apply(_COS, x)
 
 
 def tan(x: Tensor) -> Tensor:
-    return Tan.apply(x)
-
-
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = np.tanh(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * (1 - y * y)
+    return _apply(_TAN, x)
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
-
-
-def _stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """1/(1+e^-a) without overflow: exp is only taken of -|a|."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-
-
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = _stable_sigmoid(_f(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return grad * y * (1 - y)
+    return _apply(_TANH, x)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
-
-
-class Erf(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return _erf(_f(x))
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * exp(-(x * x)) * (2.0 / math.sqrt(math.pi))
+    """1 / (1 + exp(-x)), exact in both tails (no overflow warnings, no NaN)."""
+    return _apply(_SIGMOID, x)
 
 
 def erf(x: Tensor) -> Tensor:
-    return Erf.apply(x)
+    """(2/sqrt(pi)) * integral_0^x exp(-t^2) dt (float64-accurate; see ``_special.erf``)."""
+    return _apply(_ERF, x)
+
+
+def _logit_mask(x: np.ndarray, eps: float | None) -> tuple:
+    lo, hi = (0.0, 1.0) if eps is None else (eps, 1.0 - eps)
+    return (x < lo) | (x > hi), (np.nan if eps is None else 0.0)
+
+
+def _logit_fwd(a: np.ndarray, eps: float | None) -> np.ndarray:
+    if eps is not None:
+        a = np.clip(a, eps, 1.0 - eps)
+    return np.log(a / (1.0 - a))
+
+
+def _logit_grad(g: np.ndarray, x: np.ndarray, eps: float | None) -> np.ndarray:
+    out_of_range, fill = _logit_mask(x, eps)
+    return np.where(out_of_range, fill, g / (x * (1.0 - x)))
+
+
+def _logit_d2(x: Tensor, eps: float | None) -> Tensor:
+    out_of_range, fill = _logit_mask(x.data, eps)
+    q = x * (1.0 - x)
+    return where(Tensor._make(out_of_range), fill, (2.0 * x - 1.0) / (q * q))
+
+
+_LOGIT = _spec("Logit", _logit_fwd, _logit_grad, _logit_d2)
 
 
 def logit(x: Tensor, eps: float | None = None) -> Tensor:
-    if eps is not None:
-        x = clamp(x, eps, 1 - eps)
-    return log(x / (1 - x))
+    """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given (gradient 0 outside)."""
+    return _apply(_LOGIT, x, None if eps is None else float(eps))
 
 
-class NanToNum(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
-        ctx.save_for_backward(np.isfinite(x.data))
-        return np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        (finite,) = ctx.saved_tensors
-        return grad * finite.to(grad.dtype), None, None, None
+def _nan_to_num_fwd(a: np.ndarray, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
+    return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
 
 
-def nan_to_num(x: Tensor, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
-    return NanToNum.apply(x, nan, posinf, neginf)
+_NAN_TO_NUM = _spec("NanToNum", _nan_to_num_fwd, lambda g, x, *p: g * np.isfinite(x), ints=True)
 
 
-# ----------------------------------------------------------------------------- clamp family
+def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """NaN -> ``nan``, +inf -> ``posinf`` (dtype max), -inf -> ``neginf`` (dtype min); gradient 0 there."""
+    return _apply(_NAN_TO_NUM, x, nan, posinf, neginf)
+
+
+# ----------------------------------------------------------------------------- clamp
 class Clamp(Function):
-    """clamp(x, lo, hi); gradient flows where lo <= x <= hi (to x), else to the active bound if a tensor."""
+    """min(max(x, lo), hi) with scalar or tensor bounds (lo > hi gives hi, like torch).
+
+    Gradient (torch's rule): to x where lo <= x <= hi; to lo where x < lo and lo < hi; to hi where
+    x > hi or hi < lo (with one bound: where x is beyond it).
+    """
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, lo: Any, hi: Any) -> np.ndarray:
-        lo_d = lo.data if isinstance(lo, Tensor) else lo
-        hi_d = hi.data if isinstance(hi, Tensor) else hi
-        out = x.data
-        if lo_d is not None:
-            out = np.maximum(out, lo_d)
-        if hi_d is not None:
-            out = np.minimum(out, hi_d)
-        if out is x.data:
-            out = out.copy()
-        from .._dtype import result_type
-
-        ops = [x.data] + [v for v in (lo_d, hi_d) if v is not None]
-        out = out.astype(result_type(*ops), copy=False)
-        if isinstance(lo_d, np.ndarray) or isinstance(hi_d, np.ndarray) or x.requires_grad:
-            ctx.save_for_backward(x, lo if isinstance(lo, Tensor) else None, hi if isinstance(hi, Tensor) else None)
-        ctx.lo, ctx.hi = lo_d, hi_d
-        return out
+        dt = result_type(x, lo, hi)
+        a = x.data if x.data.dtype == dt else x.data.astype(dt)
+        lo_d = None if lo is None else prepare(a, lo)[1]
+        hi_d = None if hi is None else prepare(a, hi)[1]
+        if lo_d is not None and hi_d is not None:
+            out = np.minimum(np.maximum(a, lo_d), hi_d)
+        else:
+            out = np.maximum(a, lo_d) if lo_d is not None else np.minimum(a, hi_d)
+        ctx.save_for_backward(x, lo, hi)
+        return np.asarray(out)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        x, lo_t, hi_t = ctx.saved_tensors
-        xd = x.data
-        keep = np.ones(xd.shape, dtype=bool)
-        to_lo = to_hi = None
-        if ctx.lo is not None:
-            keep = keep & (xd >= ctx.lo)
-            to_lo = ~(xd >= ctx.lo)
-        if ctx.hi is not None:
-            keep = keep & (xd <= ctx.hi)
-            to_hi = xd > ctx.hi
-            if to_lo is not None:  # torch: when lo > hi the result is hi
-                to_lo = to_lo & ~to_hi
-        gx = grad * Tensor._make(np.broadcast_to(keep, grad.shape).astype(grad.data.dtype))
-        glo = grad * Tensor._make(np.broadcast_to(to_lo, grad.shape).astype(grad.data.dtype)) if lo_t is not None else None
-        ghi = grad * Tensor._make(np.broadcast_to(to_hi, grad.shape).astype(grad.data.dtype)) if hi_t is not None else None
+        x, lo, hi = ctx.saved_tensors
+        xd, dt = x.data, grad.data.dtype
+        lo_d = None if lo is None else prepare(xd, lo)[1]
+        hi_d = None if hi is None else prepare(xd, hi)[1]
+        ok = np.ones((), bool)
+        if lo_d is not None:
+            ok = ok & (xd >= lo_d)
+        if hi_d is not None:
+            ok = ok & (xd <= hi_d)
+        gx = grad * Tensor._make(np.asarray(ok, dt)) if ctx.needs_input_grad[0] else None
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:
+            m = (xd < lo_d) & (lo_d < hi_d) if hi_d is not None else xd < lo_d
+            glo = grad * Tensor._make(np.asarray(m, dt))
+        if ctx.needs_input_grad[2]:
+            m = (xd > hi_d) | (hi_d < lo_d) if lo_d is not None else xd > hi_d
+            ghi = grad * Tensor._make(np.asarray(m, dt))
         return gx, glo, ghi
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if x.data.dtype == np.bool_ and result_type(x, min, max) == np.bool_:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
     return Clamp.apply(x, min, max)
 
 
 clip = clamp
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    return clamp(x, min_val, max_val)
+def clamp_min(x: Tensor, min: Any) -> Tensor:  # noqa: A002
+    return clamp(x, min, None)
 
 
-class Relu(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        y = np.maximum(x.data, 0)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        (y,) = ctx.saved_tensors
-        return _mask_grad(grad, y.data > 0)
+def clamp_max(x: Tensor, max: Any) -> Tensor:  # noqa: A002
+    return clamp(x, None, max)
 
 
-class _MaskGrad(Function):
-    """grad * mask for a constant boolean mask (the gradient of ReLU-like gates)."""
-
-    @staticmethod
-    def forward(ctx: Function, grad: Tensor, mask: np.ndarray) -> np.ndarray:
-        ctx.mask = mask
-        return grad.data * mask
-
-    @staticmethod
-    def backward(ctx: Function, gg: Tensor) -> tuple:
-        return _MaskGrad.apply(gg, ctx.mask), None
+# ----------------------------------------------------------------------------- activations
+def _relu_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.multiply(g, y > 0)
 
 
-def _mask_grad(grad: Tensor, mask: np.ndarray) -> Tensor:
-    return _MaskGrad.apply(grad, mask)
+def _leaky_fwd(a: np.ndarray, slope: float) -> np.ndarray:
+    return np.where(a > 0, a, a * slope)
 
 
-def relu(x: Tensor) -> Tensor:
-    return Relu.apply(x)
+def _leaky_grad(g: np.ndarray, x: np.ndarray, slope: float) -> np.ndarray:
+    return np.where(x > 0, g, g * slope)
 
 
-def relu6(x: Tensor) -> Tensor:
-    return clamp(x, 0.0, 6.0)
+def _hardtanh_grad(g: np.ndarray, x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.where((x <= lo) | (x >= hi), 0.0, g)
 
 
-class LeakyRelu(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, slope: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.slope = slope
-        return np.where(x.data > 0, x.data, x.data * np.asarray(slope, x.data.dtype))
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        (x,) = ctx.saved_tensors
-        scale = np.where(x.data > 0, 1.0, ctx.slope).astype(grad.data.dtype)
-        return _MaskGrad.apply(grad, scale), None
+def _elu_fwd(a: np.ndarray, alpha: float, scale: float, isc: float) -> np.ndarray:
+    """x <= 0: alpha * scale * (exp(x * input_scale) - 1); x > 0: scale * x (elu, selu, celu)."""
+    t = np.minimum(a, 0.0)
+    if isc != 1.0:
+        t *= isc
+    np.expm1(t, out=t)
+    t *= alpha * scale
+    return np.where(a > 0, a * scale if scale != 1.0 else a, t)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyRelu.apply(x, negative_slope)
+def _elu_grad(g: np.ndarray, x: np.ndarray, alpha: float, scale: float, isc: float) -> np.ndarray:
+    t = np.minimum(x, 0.0)
+    if isc != 1.0:
+        t *= isc
+    np.exp(t, out=t)
+    t *= alpha * scale * isc
+    return np.where(x > 0, g * scale if scale != 1.0 else g, _times(t, g))
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return where_positive(x, x, expm1(clamp(x, max=0.0)) * alpha)
+def _elu_d2(x: Tensor, alpha: float, scale: float, isc: float) -> Tensor:
+    return where(Tensor._make(x.data > 0), 0.0, exp(x * isc) * (alpha * scale * isc * isc))
 
 
-def selu(x: Tensor) -> Tensor:
-    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return elu(x, alpha) * scale
+def _gelu_fwd(a: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "tanh":  # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+        t = a * a
+        t *= _GELU_KAPPA * _GELU_BETA
+        t += _GELU_BETA
+        t *= a
+        np.tanh(t, out=t)
+    else:  # 0.5 x (1 + erf(x / sqrt(2)))
+        t = _erf(a * _SQRT1_2)
+    t += 1.0
+    t *= 0.5
+    return _times(t, a)
 
 
-def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return where_positive(x, x, expm1(clamp(x, max=0.0) / alpha) * alpha)
+def _gelu_grad(g: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "tanh":
+        x2 = x * x
+        th = x2 * (_GELU_KAPPA * _GELU_BETA)
+        th += _GELU_BETA
+        th *= x
+        np.tanh(th, out=th)
+        du = x2  # d inner / dx = beta (1 + 3 kappa x^2), reusing x2
+        du *= 3.0 * _GELU_KAPPA * _GELU_BETA
+        du += _GELU_BETA
+        right = np.square(th)
+        np.subtract(1.0, right, out=right)
+        right *= du
+        right *= x
+        right *= 0.5
+        th += 1.0
+        th *= 0.5
+        th += right
+        return _times(th, g)
+    pdf = np.square(x)
+    pdf *= -0.5
+    np.exp(pdf, out=pdf)
+    pdf *= _INV_SQRT_2PI
+    pdf *= x
+    cdf = _erf(x * _SQRT1_2)
+    cdf += 1.0
+    cdf *= 0.5
+    cdf += pdf
+    return _times(cdf, g)
 
 
-def where_positive(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
-    from .binary import where
+def _gelu_d2(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "tanh":
+        x2 = x * x
+        t = tanh(x * (x2 * _GELU_KAPPA + 1.0) * _GELU_BETA)
+        du = (x2 * (3.0 * _GELU_KAPPA) + 1.0) * _GELU_BETA
+        return (1.0 - t * t) * (du + x * 0.5 * (x * (6.0 * _GELU_KAPPA * _GELU_BETA) - 2.0 * t * du * du))
+    return exp(x * x * -0.5) * _INV_SQRT_2PI * (2.0 - x * x)
 
-    return where(Tensor._make(x.data > 0), a, b)
+
+def _silu_fwd(a: np.ndarray) -> np.ndarray:
+    t = np.negative(a)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(a, t, out=t)
+
+
+def _silu_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    sig = _sigmoid(x)  # sigmoid (1 + x (1 - sigmoid))
+    t = np.subtract(1.0, sig)
+    t *= x
+    t += 1.0
+    t *= sig
+    return _times(t, g)
+
+
+def _silu_d2(x: Tensor) -> Tensor:
+    s = sigmoid(x)
+    return s * (1.0 - s) * (2.0 + x * (1.0 - 2.0 * s))
+
+
+def _mish_fwd(a: np.ndarray) -> np.ndarray:
+    t = np.exp(a)  # x tanh(log1p(exp(x)))
+    np.log1p(t, out=t)
+    np.tanh(t, out=t)
+    return _times(t, a)
+
+
+def _mish_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    th = np.exp(x)
+    np.log1p(th, out=th)
+    np.tanh(th, out=th)
+    t = np.square(th)
+    np.subtract(1.0, t, out=t)
+    t *= _sigmoid(x)
+    t *= x
+    t += th
+    return _times(t, g)
+
+
+def _mish_d2(x: Tensor) -> Tensor:
+    s, t = sigmoid(x), tanh(log1p(exp(x)))
+    return (1.0 - t * t) * s * (2.0 + x * (1.0 - s - 2.0 * t * s))
+
+
+def _softplus_fwd(a: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    bx = a * beta
+    t = np.exp(bx)
+    np.log1p(t, out=t)
+    if beta != 1.0:
+        t /= beta
+    return np.where(bx > threshold, a, t)
+
+
+def _softplus_grad(g: np.ndarray, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+    bx = x * beta
+    z = np.exp(bx)
+    t = z / (z + 1.0)
+    return np.where(bx > threshold, g, _times(t, g))
+
+
+def _softplus_d2(x: Tensor, beta: float, threshold: float) -> Tensor:
+    s = sigmoid(x * beta)
+    return where(Tensor._make(x.data * beta > threshold), 0.0, s * (1.0 - s) * beta)
+
+
+def _hardswish_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.where(x <= -3.0, 0.0, np.where(x < 3.0, g * (x / 3.0 + 0.5), g))
+
+
+def _logsigmoid_fwd(a: np.ndarray) -> np.ndarray:
+    z = np.abs(a)  # min(x, 0) - log1p(exp(-|x|))
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    np.log1p(z, out=z)
+    return np.subtract(np.minimum(a, 0.0), z, out=z)
+
+
+def _logsigmoid_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    z = np.abs(x)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    d = z + 1.0
+    return _times(np.divide(np.where(x < 0, 1.0, z), d, out=d), g)
+
+
+def _softsign_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    t = np.abs(x)
+    t += 1.0
+    np.square(t, out=t)
+    return np.divide(g, t, out=t) if t.shape == g.shape and t.dtype == g.dtype else g / t
+
+
+def _tanhshrink_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    t = np.tanh(x)
+    np.square(t, out=t)
+    return _times(t, g)
+
+
+_RELU = _spec("Relu", lambda a: np.maximum(a, 0), _relu_grad, out=True, ints=True, bools=False)
+_LEAKY = _spec("LeakyRelu", _leaky_fwd, _leaky_grad)
+_HARDTANH = _spec("Hardtanh", lambda a, lo, hi: np.clip(a, lo, hi), _hardtanh_grad)
+_ELU = _spec("Elu", _elu_fwd, _elu_grad, _elu_d2)
+_GELU = _spec("Gelu", _gelu_fwd, _gelu_grad, _gelu_d2)
+_SILU = _spec("Silu", _silu_fwd, _silu_grad, _silu_d2)
+_MISH = _spec("Mish", _mish_fwd, _mish_grad, _mish_d2)
+_SOFTPLUS = _spec("Softplus", _softplus_fwd, _softplus_grad, _softplus_d2)
+_HARDSIGMOID = _spec("Hardsigmoid", lambda a: np.clip(a + 3.0, 0.0, 6.0) / 6.0,
+                     lambda g, x: np.where((x > -3.0) & (x < 3.0), g * _ONE_SIXTH, 0.0))
+_HARDSWISH = _spec("Hardswish", lambda a: a * np.clip(a + 3.0, 0.0, 6.0) / 6.0, _hardswish_grad,
+                   lambda x: where(Tensor._make((x.data > -3.0) & (x.data < 3.0)), 1.0 / 3.0, 0.0))
+_LOGSIGMOID = _spec("LogSigmoid", _logsigmoid_fwd, _logsigmoid_grad, lambda x: sigmoid(x) * (sigmoid(x) - 1.0))
+_SOFTSIGN = _spec("Softsign", lambda a: a / (np.abs(a) + 1.0), _softsign_grad,
+                  lambda x: -2.0 * sign(x) / (abs(x) + 1.0) ** 3)
+_TANHSHRINK = _spec("Tanhshrink", lambda a: a - np.tanh(a), _tanhshrink_grad,
+                    lambda x: 2.0 * tanh(x) * (1.0 - tanh(x) ** 2))
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); gradient 1 where the output is positive."""
+    return _inplace_or(relu, x, True) if inplace else _apply(_RELU, x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    if inplace:
+        return _inplace_or(leaky_relu, x, True, negative_slope)
+    return _apply(_LEAKY, x, float(negative_slope))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """clamp(x, min_val, max_val); gradient 1 strictly inside (min_val, max_val)."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _inplace_or(hardtanh, x, True, min_val, max_val)
+    return _apply(_HARDTANH, x, min_val, max_val)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) (hardtanh(x, 0, 6))."""
+    return hardtanh(x, 0.0, 6.0, inplace)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (exp(x) - 1)."""
+    if inplace:
+        return _inplace_or(elu, x, True, alpha)
+    return _apply(_ELU, x, float(alpha), 1.0, 1.0)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    return _inplace_or(selu, x, True) if inplace else _apply(_ELU, x, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (exp(x / alpha) - 1)."""
+    if inplace:
+        return _inplace_or(celu, x, True, alpha)
+    return _apply(_ELU, x, float(alpha), 1.0, 1.0 / alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    if approximate == "tanh":
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
-        return x * 0.5 * (tanh(inner) + 1)
-    if approximate != "none":
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
-    return x * 0.5 * (erf(x * (1.0 / math.sqrt(2.0))) + 1)
+    """x Phi(x) (exact, via erf) or its tanh approximation (``approximate='tanh'``)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _apply(_GELU, x, approximate)
 
 
-def silu(x: Tensor) -> Tensor:
-    return x * sigmoid(x)
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    return _inplace_or(silu, x, True) if inplace else _apply(_SILU, x)
 
 
-class Softplus(Function):
-    """softplus(x) = log(1 + exp(beta x)) / beta, linear above ``threshold`` (torch's rule)."""
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, beta: float, threshold: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        a = _f(x)
-        bx = a * beta
-        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
-        return np.where(bx > threshold, a, soft).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        (x,) = ctx.saved_tensors
-        bx = x * ctx.beta
-        lin = Tensor._make(bx.data > ctx.threshold)
-        from .binary import where
-
-        return grad * where(lin, 1.0, sigmoid(bx)), None, None
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _inplace_or(mish, x, True) if inplace else _apply(_MISH, x)
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(x, beta, threshold)
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    return _apply(_SOFTPLUS, x, float(beta), float(threshold))
 
 
-def mish(x: Tensor) -> Tensor:
-    return x * tanh(softplus(x))
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """clamp(x / 6 + 1/2, 0, 1)."""
+    return _inplace_or(hardsigmoid, x, True) if inplace else _apply(_HARDSIGMOID, x)
 
 
-def hardsigmoid(x: Tensor) -> Tensor:
-    return clamp(x / 6.0 + 0.5, 0.0, 1.0)
-
-
-def hardswish(x: Tensor) -> Tensor:
-    return x * hardsigmoid(x)
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * hardsigmoid(x)."""
+    return _inplace_or(hardswish, x, True) if inplace else _apply(_HARDSWISH, x)
 
 
 def logsigmoid(x: Tensor) -> Tensor:
-    return -softplus(-x)
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), finite for any input."""
+    return _apply(_LOGSIGMOID, x)
 
 
 def softsign(x: Tensor) -> Tensor:
-    return x / (abs(x) + 1)
+    """x / (1 + |x|)."""
+    return _apply(_SOFTSIGN, x)
 
 
 def tanhshrink(x: Tensor) -> Tensor:
-    return x - tanh(x)
+    """x - tanh(x)."""
+    return _apply(_TANHSHRINK, x)

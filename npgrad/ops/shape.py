@@ -1,26 +1,44 @@
 """Shape ops: views, reshapes, concatenation and friends. The backward of a shape op is the inverse
-rearrangement of the gradient (a view's backward is a view the other way)."""
+rearrangement of the gradient (a view's backward is a view the other way), so every backward here
+is itself differentiable.
+
+Ops that return views in torch (reshape when possible, view, permute/transpose, expand, squeeze,
+unsqueeze, narrow, split/chunk/unbind outputs, basic slicing) return NumPy views sharing memory
+with the input here too, registered with ``npgrad.ops._views.make_view`` (shared version counter,
+in-place writes through the view update the base's history). Everything else returns new memory.
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _shape_args
+from ._pad import pad
 from ._util import normalize_dims, wrap_dim
+from ._views import make_view
 
 
 def _share_version(out: Tensor, base: Tensor) -> Tensor:
-    """Views share the version counter of their base (in-place on either is seen by both)."""
-    if np.shares_memory(out.data, base.data) if out.data.size and base.data.size else False:
+    """For views that cannot be replayed from their base (e.g. diagonal): share the version counter.
+
+    In-place changes through such a view that autograd must record raise a clear error.
+    """
+    if out is not base and np.may_share_memory(out.data, base.data):
         out._version_ref = base._version_ref
+        out.__dict__["_base"] = base if base._base is None else base._base
+        out.__dict__["_view_steps"] = None
+        out.__dict__["_view_base_fn"] = out._base._grad_fn
     return out
 
 
 # ----------------------------------------------------------------------------- sum_to / expand
 class SumTo(Function):
     """Sum a broadcast tensor back to ``shape`` (the gradient of broadcasting)."""
+
+    node_name = "SumBackward1"
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, shape: tuple) -> np.ndarray:
@@ -42,6 +60,7 @@ def _sum_to_array(a: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``x`` over the dimensions that broadcasting added or stretched so that it has ``shape``."""
     shape = tuple(shape)
     if x.data.shape == shape:
         return x
@@ -60,28 +79,77 @@ class Expand(Function):
 
 
 def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = tuple(shape)
+    """A read-only view with size-1 dims stretched to ``shape`` (-1 keeps a size; new dims lead)."""
+    shape = tuple(int(s) for s in shape)
     nd = len(shape)
     if nd < x.data.ndim:
         raise RuntimeError(
-            f"expand(npgrad.Tensor{{{list(x.shape)}}}, size={list(shape)}): the number of sizes provided ({nd}) "
-            f"must be greater or equal to the number of dimensions in the tensor ({x.data.ndim})"
+            f"expand(npgrad.{x.type().split('.')[-1]}{{{list(x.data.shape)}}}, size={list(shape)}): the number of "
+            f"sizes provided ({nd}) must be greater or equal to the number of dimensions in the tensor ({x.data.ndim})"
         )
-    src = (1,) * (nd - x.data.ndim) + x.data.shape
+    lead = nd - x.data.ndim
+    for i in range(lead):
+        if shape[i] < 0:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({shape[i]}) isn't allowed in a leading, non-existing dimension {i}"
+            )
+    src = (1,) * lead + x.data.shape
     target = tuple(s if n == -1 else n for n, s in zip(shape, src))
     for i, (n, s) in enumerate(zip(target, src)):
         if s != 1 and n != s:
             raise RuntimeError(
                 f"The expanded size of the tensor ({n}) must match the existing size ({s}) at non-singleton "
-                f"dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: {list(x.shape)}"
+                f"dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: {list(x.data.shape)}"
             )
     if target == x.data.shape:
         return x
-    return _share_version(Expand.apply(x, target), x)
+    return make_view(Expand.apply(x, target), x, ("expand", target))
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    return expand(x, shape)
+
+
+def broadcast_shapes(*shapes: Any) -> tuple:
+    """The shape all ``shapes`` broadcast to (torch.broadcast_shapes)."""
+    from ..tensor import Size
+
+    norm = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*norm))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: {norm}") from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple:
+    """Expand all tensors to their common broadcast shape (views)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shapes = [t.data.shape for t in tensors]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        shape = shapes[0]
+        for s in shapes[1:]:
+            _check_broadcast(shape, s)
+            shape = np.broadcast_shapes(shape, s)
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def _check_broadcast(sa: tuple, sb: tuple) -> None:
+    n = max(len(sa), len(sb))
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        x, y = sa[-i], sb[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {n - i}"
+            )
 
 
 # ----------------------------------------------------------------------------- reshape family
 class Reshape(Function):
+    node_name = "ViewBackward0"
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, shape: tuple) -> np.ndarray:
         ctx.in_shape = x.data.shape
@@ -92,7 +160,7 @@ class Reshape(Function):
         return reshape(grad, ctx.in_shape), None
 
 
-def _infer_shape(shape: tuple, numel: int, in_shape: tuple) -> tuple:
+def _infer_shape(shape: tuple, numel: int) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
@@ -102,7 +170,12 @@ def _infer_shape(shape: tuple, numel: int, in_shape: tuple) -> tuple:
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if -1 in shape:
-        if known == 0 or numel % known:
+        if known == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of {numel} elements into shape {list(shape)} because the unspecified "
+                "dimension size -1 can be any value and is ambiguous"
+            )
+        if numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
@@ -111,25 +184,27 @@ def _infer_shape(shape: tuple, numel: int, in_shape: tuple) -> tuple:
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = _infer_shape(tuple(int(s) for s in shape), x.data.size, x.data.shape)
+    """Same elements in a new shape (one size may be -1): a view when the memory layout allows, else a copy."""
+    shape = _infer_shape(_shape_args((shape,)), x.data.size)
     if shape == x.data.shape:
         return x
-    return _share_version(Reshape.apply(x, shape), x)
+    return make_view(Reshape.apply(x, shape), x, ("reshape", shape))
 
 
 def view(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = _infer_shape(tuple(int(s) for s in shape), x.data.size, x.data.shape)
-    if shape != x.data.shape and not x.data.flags.c_contiguous and x.data.size > 1:
+    """Like ``reshape`` but always a view; raises (like torch) when the strides do not allow one."""
+    shape = _infer_shape(_shape_args((shape,)), x.data.size)
+    if not x.data.flags.c_contiguous:
         try:
-            np.lib.stride_tricks.as_strided  # the view must be expressible without a copy
-            test = x.data.view()
-            test.shape = shape
-        except AttributeError:
+            np.reshape(x.data, shape, copy=False)
+        except ValueError:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
-    return reshape(x, shape)
+    if shape == x.data.shape:
+        return x
+    return make_view(Reshape.apply(x, shape), x, ("reshape", shape))
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -139,22 +214,36 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shp = x.data.shape
-    return reshape(x, shp[:s] + (int(np.prod(shp[s : e + 1])),) + shp[e + 1 :])
+    n = 1
+    for d in shp[s : e + 1]:
+        n *= d
+    return reshape(x, shp[:s] + (n,) + shp[e + 1 :])
 
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     d = wrap_dim(dim, x.data.ndim)
     sizes = tuple(int(s) for s in sizes)
-    inner = _infer_shape(sizes, x.data.shape[d], (x.data.shape[d],))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inner = _infer_shape(sizes, x.data.shape[d])
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({x.data.shape[d]}) in the input tensor"
+        ) from None
     return reshape(x, x.data.shape[:d] + inner + x.data.shape[d + 1 :])
 
 
 def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Drop size-1 dims (all, or those in ``dim``: an int or a tuple; other sizes are left alone)."""
     shp = x.data.shape
     if dim is None:
         axes = {i for i, s in enumerate(shp) if s == 1}
+    elif isinstance(dim, (list, tuple)) and not dim:
+        axes = set()
     else:
-        axes = {d for d in normalize_dims(dim, x.data.ndim) if shp[d] == 1} if x.data.ndim else set()
+        axes = {d for d in normalize_dims(dim, x.data.ndim) if shp[d] == 1}
     return reshape(x, tuple(s for i, s in enumerate(shp) if i not in axes))
 
 
@@ -172,11 +261,12 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        return permute(grad, tuple(np.argsort(ctx.dims))), None
+        return permute(grad, tuple(int(i) for i in np.argsort(ctx.dims))), None
 
 
 def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
     nd = x.data.ndim
+    dims = tuple(dims)
     if len(dims) != nd:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
@@ -187,22 +277,26 @@ def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     if dims == tuple(range(nd)):
         return x
-    return _share_version(Permute.apply(x, dims), x)
+    return make_view(Permute.apply(x, dims), x, ("permute", dims))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     nd = x.data.ndim
-    if nd < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    if nd < 2:
+        return x
     dims = list(range(nd))
     dims[a], dims[b] = dims[b], dims[a]
     return permute(x, dims)
 
 
+swapaxes = swapdims = transpose
+
+
 def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    """Move dims ``source`` to positions ``destination``; the other dims keep their order."""
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({src} dims) should contain the same number "
@@ -211,6 +305,10 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
     nd = x.data.ndim
     src_w = [wrap_dim(s, nd) for s in src]
     dst_w = [wrap_dim(d, nd) for d in dst]
+    if len(set(src_w)) != len(src_w):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+    if len(set(dst_w)) != len(dst_w):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
     perm: list = [None] * nd
     for s, d in zip(src_w, dst_w):
         perm[d] = s
@@ -218,7 +316,10 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
     return permute(x, [p if p is not None else next(rest) for p in perm])
 
 
-# ----------------------------------------------------------------------------- copies and casts
+moveaxis = movedim
+
+
+# ----------------------------------------------------------------------------- copies, casts, fills
 class Clone(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor) -> np.ndarray:
@@ -229,11 +330,14 @@ class Clone(Function):
         return grad
 
 
-def clone(x: Tensor) -> Tensor:
+def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy in new memory; the gradient passes through unchanged."""
     return Clone.apply(x)
 
 
 class Cast(Function):
+    node_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, dtype: np.dtype) -> np.ndarray:
         ctx.in_dtype = x.data.dtype
@@ -244,29 +348,54 @@ class Cast(Function):
         return (cast(grad, ctx.in_dtype) if ctx.in_dtype.kind == "f" else None), None
 
 
-def cast(x: Tensor, dtype: np.dtype) -> Tensor:
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` converted to ``dtype`` (differentiable between floating dtypes)."""
+    dtype = np.dtype(dtype) if not isinstance(dtype, _dtype.dtype) else dtype.np
     if x.data.dtype == dtype:
         return x
     if dtype.kind != "f":
         return Tensor._make(x.data.astype(dtype))
-    return Cast.apply(x, np.dtype(dtype))
+    return Cast.apply(x, dtype)
 
 
 class CopyFrom(Function):
     """``dst.copy_(src)`` as an op: the result is src broadcast to dst's shape and cast to dst's dtype."""
 
+    node_name = "CopyBackwards"
+
     @staticmethod
     def forward(ctx: Function, dst: Tensor, src: Tensor) -> np.ndarray:
-        ctx.src_meta = (src.data.shape, src.data.dtype)
         return np.broadcast_to(src.data, dst.data.shape).astype(dst.data.dtype)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        return None, grad
+        return (_zeros_like(grad) if ctx.needs_input_grad[0] else None), grad
 
 
 def copy_from(dst: Tensor, src: Tensor) -> Tensor:
     return CopyFrom.apply(dst, src)
+
+
+class Fill(Function):
+    """``x.fill_(value)`` as an op: a constant, so the gradient to ``x`` is zero."""
+
+    node_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, value: Any) -> np.ndarray:
+        return np.full(x.data.shape, value, x.data.dtype)
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> tuple:
+        return _zeros_like(grad), None
+
+
+def fill(x: Tensor, value: Any) -> Tensor:
+    return Fill.apply(x, value)
+
+
+def _zeros_like(t: Tensor) -> Tensor:
+    return Tensor._make(np.zeros(t.data.shape, t.data.dtype))
 
 
 # ----------------------------------------------------------------------------- repeat / tile
@@ -280,7 +409,7 @@ class Repeat(Function):
     def backward(ctx: Function, grad: Tensor) -> tuple:
         nd = len(ctx.reps)
         src = (1,) * (nd - len(ctx.in_shape)) + ctx.in_shape
-        inter = []
+        inter: list = []
         for r, s in zip(ctx.reps, src):
             inter += [r, s]
         g = reshape(grad, inter).sum(dim=tuple(range(0, 2 * nd, 2)))
@@ -288,22 +417,35 @@ class Repeat(Function):
 
 
 def repeat(x: Tensor, sizes: Sequence[int]) -> Tensor:
-    sizes = tuple(sizes)
+    """Tile ``x``: ``sizes[i]`` copies along dim i (leading sizes add new dims)."""
+    sizes = _shape_args((tuple(sizes),))
     if len(sizes) < x.data.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
         )
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
     return Repeat.apply(x, sizes)
 
 
 def tile(x: Tensor, dims: Sequence[int]) -> Tensor:
-    dims = tuple(dims)
+    dims = _shape_args((tuple(dims),))
     if len(dims) < x.data.ndim:
         dims = (1,) * (x.data.ndim - len(dims)) + dims
     return repeat(x, dims)
 
 
-# ----------------------------------------------------------------------------- cat / stack / split
+# ----------------------------------------------------------------------------- cat / stack
+def _promoted(tensors: list, name: str) -> list:
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    dt = tensors[0].data.dtype
+    for t in tensors[1:]:
+        dt = _dtype.promote_types(dt, t.data.dtype)
+    return [cast(t, dt) for t in tensors]
+
+
 class Cat(Function):
     @staticmethod
     def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
@@ -317,32 +459,26 @@ class Cat(Function):
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    """Concatenate along ``dim`` (dtypes promoted; 1-d empty tensors are skipped, like torch)."""
+    tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    # torch skips 1-d empty tensors (legacy behaviour)
+    tensors = _promoted(tensors, "cat")
     kept = [t for t in tensors if not (t.data.ndim == 1 and t.data.size == 0)] or tensors[:1]
     ref = kept[0]
-    if ref.data.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, t in enumerate(tensors):
+        if t.data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     d = wrap_dim(dim, ref.data.ndim)
     for i, t in enumerate(kept):
         if t.data.ndim != ref.data.ndim:
-            raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {ref.data.ndim} and {t.data.ndim}"
-            )
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.data.ndim} and {t.data.ndim}")
         for k in range(ref.data.ndim):
             if k != d and t.data.shape[k] != ref.data.shape[k]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {ref.data.shape[k]} but "
-                    f"got size {t.data.shape[k]} for tensor number {i} in the list."
+                    f"got size {t.data.shape[k]} for tensor number {tensors.index(t)} in the list."
                 )
-    from .._dtype import promote_types
-
-    dt = kept[0].data.dtype
-    for t in kept[1:]:
-        dt = promote_types(dt, t.data.dtype)
-    kept = [cast(t, dt) for t in kept]
     if len(kept) == 1:
         return clone(kept[0])
     return Cat.apply(d, *kept)
@@ -351,28 +487,57 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+class Stack(Function):
+    @staticmethod
+    def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
+        ctx.dim = dim
+        return np.stack([x.data for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> tuple:
+        return (None,) + unbind(grad, ctx.dim)
+
+
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equally-shaped tensors along a new dim ``dim``."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    shp = tensors[0].shape
+    tensors = _promoted(tensors, "stack")
+    shp = tensors[0].data.shape
     for i, t in enumerate(tensors):
-        if t.shape != shp:
+        if t.data.shape != shp:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
-                f"{list(t.shape)} at entry {i}"
+                f"{list(t.data.shape)} at entry {i}"
             )
-    d = wrap_dim(dim, len(shp) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    return Stack.apply(wrap_dim(dim, len(shp) + 1), *tensors)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    tensors = [reshape(t, (1,)) if t.data.ndim == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors[0].data.ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    return cat([reshape(t, (1, -1)) if t.data.ndim < 2 else t for t in tensors], 0)
+
+
+# ----------------------------------------------------------------------------- slicing family
+def _array_key(key: tuple) -> tuple:
+    """A basic-index key that yields an array (never a NumPy scalar), by ending it with Ellipsis."""
+    return key if any(k is Ellipsis for k in key) else key + (Ellipsis,)
 
 
 class Slice(Function):
-    """Basic (view) slicing ``x[key]`` with a tuple of slices/ints; backward scatters into zeros."""
+    """Basic (view) indexing ``x[key]`` with a tuple of slices/ints/None; backward scatters into zeros."""
+
+    node_name = "SliceBackward0"
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, key: tuple) -> np.ndarray:
         ctx.key, ctx.in_shape = key, x.data.shape
-        return x.data[key]
+        return x.data[_array_key(key)]
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
@@ -380,11 +545,13 @@ class Slice(Function):
 
 
 class SliceBackward(Function):
+    node_name = "SliceBackwardBackward0"
+
     @staticmethod
     def forward(ctx: Function, grad: Tensor, key: tuple, shape: tuple) -> np.ndarray:
         ctx.key = key
         out = np.zeros(shape, dtype=grad.data.dtype)
-        out[key] = grad.data
+        out[_array_key(key)] = grad.data
         return out
 
     @staticmethod
@@ -393,61 +560,108 @@ class SliceBackward(Function):
 
 
 def slice_view(x: Tensor, key: tuple) -> Tensor:
-    return _share_version(Slice.apply(x, key), x)
+    """``x[key]`` for a basic key (ints, slices, None, Ellipsis): a view."""
+    return make_view(Slice.apply(x, key), x, ("slice", key))
 
 
-def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
     d = wrap_dim(dim, x.data.ndim)
     size = x.data.shape[d]
+    start = int(start)
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    key = (slice(None),) * d + (slice(start, start + length),)
-    return slice_view(x, key)
+    return slice_view(x, (slice(None),) * d + (slice(start, start + length),))
+
+
+class Split(Function):
+    """Pieces of ``x`` along ``dim`` (views); backward concatenates the gradients."""
+
+    node_name = "SplitWithSizesBackward0"
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, keys: tuple, dim: int) -> tuple:
+        ctx.dim = dim
+        return tuple(x.data[_array_key(k)] for k in keys)
+
+    @staticmethod
+    def backward(ctx: Function, *grads: Tensor) -> tuple:
+        return cat(list(grads), ctx.dim), None, None
+
+
+def _pieces(x: Tensor, keys: list, dim: int) -> tuple:
+    outs = Split.apply(x, tuple(keys), dim)
+    return tuple(make_view(o, x, ("slice", k)) for o, k in zip(outs, keys))
 
 
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
     d = wrap_dim(dim, x.data.ndim)
     size = x.data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
-        if step <= 0 and size:
+        if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
-        sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
+        sizes = [min(step, size - i) for i in range(0, size, step)] if size and step else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != size:
+        if sum(sizes) != size or any(s < 0 for s in sizes):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension "
                 f"{d}), but got split_sizes={sizes}"
             )
-    out, start = [], 0
+    keys, start = [], 0
     for s in sizes:
-        out.append(narrow(x, d, start, s))
+        keys.append((slice(None),) * d + (slice(start, start + s),))
         start += s
-    return tuple(out)
+    return _pieces(x, keys, d)
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """At most ``chunks`` pieces of size ceil(size / chunks) along ``dim``."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    size = x.data.shape[wrap_dim(dim, x.data.ndim)]
-    step = -(-size // chunks) if size else 1
-    return split(x, max(step, 1), dim)
+    d = wrap_dim(dim, x.data.ndim)
+    size = x.data.shape[d]
+    if size == 0:
+        return split(x, [0] * chunks, d)
+    return split(x, -(-size // chunks), d)
+
+
+class Unbind(Function):
+    node_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, dim: int) -> tuple:
+        ctx.dim = dim
+        pre = (slice(None),) * dim
+        return tuple(x.data[pre + (i, Ellipsis)] for i in range(x.data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx: Function, *grads: Tensor) -> tuple:
+        return stack(list(grads), ctx.dim), None
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple:
+    """The slices of ``x`` along ``dim`` (views), e.g. the rows of a matrix."""
     d = wrap_dim(dim, x.data.ndim)
-    return tuple(slice_view(x, (slice(None),) * d + (i,)) for i in range(x.data.shape[d]))
+    if x.data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    n = x.data.shape[d]
+    if n == 0:
+        return ()
+    outs = Unbind.apply(x, d)
+    pre = (slice(None),) * d
+    return tuple(make_view(o, x, ("slice", pre + (i,))) for i, o in enumerate(outs))
 
 
-# ----------------------------------------------------------------------------- flip / roll / pad
+# ----------------------------------------------------------------------------- flip / roll
 class Flip(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor, dims: tuple) -> np.ndarray:
         ctx.dims = dims
-        return np.flip(x.data, dims)
+        return np.flip(x.data, dims).copy()
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
@@ -455,7 +669,24 @@ class Flip(Function):
 
 
 def flip(x: Tensor, dims: Sequence[int]) -> Tensor:
-    return Flip.apply(x, tuple(wrap_dim(d, x.data.ndim) for d in dims))
+    """Reverse the order of elements along ``dims`` (a copy, like torch)."""
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    axes = tuple(wrap_dim(d, x.data.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
+    return Flip.apply(x, axes)
+
+
+def fliplr(x: Tensor) -> Tensor:
+    if x.data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(x, (1,))
+
+
+def flipud(x: Tensor) -> Tensor:
+    if x.data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(x, (0,))
 
 
 class Roll(Function):
@@ -471,112 +702,25 @@ class Roll(Function):
 
 
 def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when dims is None)."""
     if dims is None:
-        flat = reshape(x, (-1,))
-        return reshape(Roll.apply(flat, int(shifts) if not isinstance(shifts, (tuple, list)) else int(shifts[0]), 0), x.data.shape)
-    if isinstance(dims, int):
-        dims = wrap_dim(dims, x.data.ndim)
-        shifts = int(shifts)
-    else:
-        dims = tuple(wrap_dim(d, x.data.ndim) for d in dims)
-        shifts = tuple(int(s) for s in shifts)
-        if len(shifts) != len(dims):
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    return Roll.apply(x, shifts, dims)
-
-
-class Pad(Function):
-    """Constant/reflect/replicate/circular padding. ``pad`` lists (left, right) pairs from the last dim."""
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, widths: tuple, mode: str, value: float) -> np.ndarray:
-        ctx.widths, ctx.mode, ctx.in_shape = widths, mode, x.data.shape
-        np_mode = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
-        pos = tuple((max(a, 0), max(b, 0)) for a, b in widths)
-        data = x.data
-        neg = tuple(slice(-a if a < 0 else None, b if b < 0 else None) for a, b in widths)
-        data = data[neg]
-        if np_mode == "constant":
-            return np.pad(data, pos, mode="constant", constant_values=value)
-        return np.pad(data, pos, mode=np_mode)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return PadBackward.apply(grad, ctx.widths, ctx.mode, ctx.in_shape), None, None, None
-
-
-class PadBackward(Function):
-    @staticmethod
-    def forward(ctx: Function, grad: Tensor, widths: tuple, mode: str, in_shape: tuple) -> np.ndarray:
-        ctx.widths, ctx.mode = widths, mode
-        g = grad.data
-        if mode == "constant":
-            inner = tuple(slice(max(a, 0), g.shape[i] - max(b, 0)) for i, (a, b) in enumerate(widths))
-            out = np.zeros(in_shape, dtype=g.dtype)
-            neg = tuple(slice(-a if a < 0 else None, (in_shape[i] + b) if b < 0 else None) for i, (a, b) in enumerate(widths))
-            out[neg] = g[inner]
-            return out
-        # non-constant modes: scatter-add every padded position back to its source index (vectorized)
-        idx_per_dim = []
-        for size, (a, b) in zip(in_shape, widths):
-            src = np.arange(-a, size + b)
-            if mode == "reflect":
-                period = 2 * (size - 1) if size > 1 else 1
-                src = np.abs(((src % period) + period) % period)
-                src = np.where(src >= size, period - src, src)
-            elif mode == "replicate":
-                src = np.clip(src, 0, size - 1)
-            else:
-                src = src % size
-            idx_per_dim.append(src)
-        out = np.zeros(in_shape, dtype=g.dtype)
-        for axis, src in enumerate(idx_per_dim):
-            if len(src) == in_shape[axis] and np.array_equal(src, np.arange(in_shape[axis])):
-                continue
-            moved = np.moveaxis(g, axis, 0)
-            acc = np.zeros((in_shape[axis],) + moved.shape[1:], dtype=g.dtype)
-            np.add.at(acc, src, moved)
-            g = np.moveaxis(acc, 0, axis)
-        out[...] = g
-        return out
-
-    @staticmethod
-    def backward(ctx: Function, gg: Tensor) -> tuple:
-        return Pad.apply(gg, ctx.widths, ctx.mode, 0.0), None, None, None
-
-
-def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
-    pad = [int(p) for p in pad]
-    if len(pad) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
-    if len(pad) // 2 > x.data.ndim:
-        raise RuntimeError(
-            f"Padding length should be less than or equal to two times the input dimension but got padding "
-            f"length {len(pad)} and input of dimension {x.data.ndim}"
-        )
-    if mode not in ("constant", "reflect", "replicate", "circular"):
-        raise NotImplementedError(f"Unsupported padding mode: {mode}")
-    widths = [(0, 0)] * x.data.ndim
-    for i in range(len(pad) // 2):
-        widths[x.data.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    if mode == "reflect":
-        for axis, (a, b) in enumerate(widths):
-            if a >= x.data.shape[axis] or b >= x.data.shape[axis]:
-                raise RuntimeError(
-                    f"Argument #4: Padding size should be less than the corresponding input dimension, but got: "
-                    f"padding ({a}, {b}) at dimension {axis} of input {list(x.shape)}"
-                )
-    return Pad.apply(x, tuple(widths), mode, 0.0 if value is None else value)
-
-
-def broadcast_tensors(*tensors: Tensor) -> tuple:
-    shape = np.broadcast_shapes(*(t.data.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+        if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        s = int(shifts[0]) if isinstance(shifts, (tuple, list)) else int(shifts)
+        return reshape(Roll.apply(flatten(x), s, 0), x.data.shape)
+    if isinstance(dims, (int, np.integer)) and isinstance(shifts, (int, np.integer)):
+        return Roll.apply(x, int(shifts), wrap_dim(dims, x.data.ndim))
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return Roll.apply(x, tuple(int(s) for s in shifts), tuple(wrap_dim(d, x.data.ndim) for d in dims))
 
 
 __all__ = [
-    "sum_to", "expand", "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "movedim", "clone", "cast", "repeat", "tile", "cat", "concat", "concatenate", "stack",
-    "narrow", "split", "chunk", "unbind", "flip", "roll", "pad", "broadcast_tensors", "slice_view",
-    "copy_from", "_shape_args",
+    "sum_to", "expand", "broadcast_to", "broadcast_shapes", "broadcast_tensors", "reshape", "view", "flatten",
+    "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis",
+    "clone", "cast", "copy_from", "fill", "repeat", "tile", "cat", "concat", "concatenate", "stack", "hstack",
+    "vstack", "slice_view", "narrow", "split", "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "pad",
+    "Slice", "_share_version", "_shape_args",
 ]

@@ -72,6 +72,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
                     f"and {list(np.shape(a))} at entry {i}"
                 )
         return to_tensor(np.stack(batch))
+    if isinstance(elem, (str, bytes)):  # before NumPy scalars: np.str_ / np.bytes_ are strings too
+        return list(batch)
     if isinstance(elem, np.generic):
         if _string_like_array(np.asarray(elem)):
             raise TypeError(_COLLATE_ERR.format(np.asarray(elem).dtype))
@@ -85,8 +87,6 @@ def default_collate(batch: Sequence[Any]) -> Any:
         if all(isinstance(x, int) for x in batch):
             return to_tensor(np.asarray(batch, dtype=np.int64))
         return to_tensor(np.asarray(batch, dtype=get_default_dtype().np))
-    if isinstance(elem, (str, bytes)):
-        return list(batch)
     if isinstance(elem, collections.abc.Mapping):
         collated = {key: default_collate([d[key] for d in batch]) for key in elem}
         return _rebuild(elem, collated)
