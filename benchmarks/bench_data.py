@@ -110,8 +110,11 @@ def _synthetic_root() -> Path:
     return root
 
 
-def run(root: Path, repeats: int, quick: bool) -> dict[str, Any]:
+def run(root: Path, repeats: int, quick: bool, torch_threads: int | None = None) -> dict[str, Any]:
     import torch
+
+    if torch_threads:
+        torch.set_num_threads(torch_threads)
 
     import npgrad
     from npgrad.utils.data import DataLoader
@@ -149,32 +152,31 @@ def run(root: Path, repeats: int, quick: bool) -> dict[str, Any]:
 
     tds_m = torch.utils.data.TensorDataset(tx_m, ty_m)
     tds_c = torch.utils.data.TensorDataset(tx_c, ty_c)
+
+    def torch_epoch(ds: Any, prepare: Callable[[Any, Any], Any], workers: int = 0) -> Callable[[], int]:
+        return lambda: _epoch(torch.utils.data.DataLoader(ds, batch_size=BATCH, shuffle=True, num_workers=workers),
+                              prepare)
+
+    def npgrad_epoch(ds: Any, workers: int = 0) -> Callable[[], int]:
+        return lambda: _epoch(DataLoader(ds, batch_size=BATCH, shuffle=True, num_workers=workers))
+
+    aug = "RandomCrop(32,4)+HFlip+ToTensor+Normalize"
     workloads = [
-        ("MNIST  ToTensor+Normalize", {
-            "npgrad": lambda: _epoch(DataLoader(mnist, batch_size=BATCH, shuffle=True)),
-            "torch": lambda: _epoch(torch.utils.data.DataLoader(tds_m, batch_size=BATCH, shuffle=True), torch_mnist_prepare),
-        }),
-        ("MNIST  ToTensor+Normalize, 2 workers", {
-            "npgrad": lambda: _epoch(DataLoader(mnist, batch_size=BATCH, shuffle=True, num_workers=2)),
-            "torch": lambda: _epoch(torch.utils.data.DataLoader(tds_m, batch_size=BATCH, shuffle=True), torch_mnist_prepare),
-        }),
-        ("CIFAR-10 RandomCrop(32,4)+HFlip+ToTensor+Normalize", {
-            "npgrad": lambda: _epoch(DataLoader(cifar, batch_size=BATCH, shuffle=True)),
-            "torch": lambda: _epoch(torch.utils.data.DataLoader(tds_c, batch_size=BATCH, shuffle=True), torch_cifar_prepare),
-        }),
-        ("CIFAR-10 same, npgrad 2 workers", {
-            "npgrad": lambda: _epoch(DataLoader(cifar, batch_size=BATCH, shuffle=True, num_workers=2)),
-            "torch": lambda: _epoch(torch.utils.data.DataLoader(tds_c, batch_size=BATCH, shuffle=True), torch_cifar_prepare),
-        }),
+        ("MNIST    ToTensor+Normalize, num_workers=0",
+         {"npgrad": npgrad_epoch(mnist), "torch": torch_epoch(tds_m, torch_mnist_prepare)}),
+        ("MNIST    ToTensor+Normalize, num_workers=2",
+         {"npgrad": npgrad_epoch(mnist, 2), "torch": torch_epoch(tds_m, torch_mnist_prepare, 2)}),
+        (f"CIFAR-10 {aug}, num_workers=0",
+         {"npgrad": npgrad_epoch(cifar), "torch": torch_epoch(tds_c, torch_cifar_prepare)}),
+        (f"CIFAR-10 {aug}, num_workers=2",
+         {"npgrad": npgrad_epoch(cifar, 2), "torch": torch_epoch(tds_c, torch_cifar_prepare, 2)}),
     ]
     if not quick:
         per_sample_np = T.Compose([T.Lambda(lambda im: im)] + list(cifar_tf.transforms))  # Lambda: not batchable
         cifar_slow = datasets.CIFAR10(root, train=True, transform=per_sample_np)
         per_sample_torch = _torch_per_sample_dataset(torch, tx_c, ty_c, c_mean[0], c_std[0])
-        workloads.append(("CIFAR-10 same, per-sample transforms (PIL / tensor ops)", {
-            "npgrad": lambda: _epoch(DataLoader(cifar_slow, batch_size=BATCH, shuffle=True)),
-            "torch": lambda: _epoch(torch.utils.data.DataLoader(per_sample_torch, batch_size=BATCH, shuffle=True)),
-        }))
+        workloads.append((f"CIFAR-10 {aug}, per-sample (PIL / tensor ops)",
+                          {"npgrad": npgrad_epoch(cifar_slow), "torch": torch_epoch(per_sample_torch, None)}))
     for name, fns in workloads:
         reps = 1 if (quick or "per-sample" in name) else repeats
         for fn in fns.values():  # warm-up epoch (imports, caches, allocator)
@@ -190,17 +192,19 @@ def run(root: Path, repeats: int, quick: bool) -> dict[str, Any]:
         "batch_size": BATCH,
         "mnist_train_load_s": mnist_load_s,
         "machine": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
-                    "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()},
+                    "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+                    "load_average_at_end": list(os.getloadavg()) if hasattr(os, "getloadavg") else None},
         "rows": rows,
     }
 
 
 def table(result: dict[str, Any]) -> str:
     lines = [f"data: {result['data']}   batch size {result['batch_size']}   "
-             f"MNIST train load: {result['mnist_train_load_s']:.3f} s",
-             f"{'workload':58s} {'npgrad s/epoch':>15s} {'torch s/epoch':>14s} {'npgrad/torch':>13s}"]
+             f"MNIST train load: {result['mnist_train_load_s']:.3f} s   "
+             f"load average: {result['machine']['load_average_at_end']}",
+             f"{'workload':68s} {'npgrad s/epoch':>15s} {'torch s/epoch':>14s} {'npgrad/torch':>13s}"]
     for r in result["rows"]:
-        lines.append(f"{r['workload']:58s} {r['npgrad_s_per_epoch']:15.3f} {r['torch_s_per_epoch']:14.3f} "
+        lines.append(f"{r['workload']:68s} {r['npgrad_s_per_epoch']:15.3f} {r['torch_s_per_epoch']:14.3f} "
                      f"{r['ratio']:13.2f}")
     return "\n".join(lines)
 
@@ -210,9 +214,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--root", default=None, help="dataset root (default: $NPGRAD_DATA or ../shared/data)")
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per side and workload")
     parser.add_argument("--quick", action="store_true", help="one timed epoch, skip the slow per-sample row")
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch.set_num_threads for the torch side (default: torch's own default)")
     parser.add_argument("--out", default=str(RESULTS / "bench_data.json"), help="where to write the JSON")
     args = parser.parse_args(argv)
-    result = run(_data_root(args.root), args.repeats, args.quick)
+    result = run(_data_root(args.root), args.repeats, args.quick, args.torch_threads)
     print(table(result))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

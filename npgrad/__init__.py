@@ -47,12 +47,13 @@ from .ops.linalg import (  # noqa: F401
 from .ops.shape import (  # noqa: F401
     broadcast_shapes, broadcast_tensors, broadcast_to, cat, chunk, clone, concat, concatenate, flatten, flip,
     fliplr, flipud, hstack, moveaxis, movedim, narrow, permute, reshape, roll, split, squeeze, stack, swapaxes,
-    swapdims, tile, transpose, unbind, unflatten, unsqueeze, vstack,
+    swapdims, t, tile, transpose, unbind, unflatten, unsqueeze, vstack,
 )
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401,E402
 from . import nn, optim, utils  # noqa: F401,E402
+from .serialization import load, save  # noqa: F401,E402
 
 
 def is_tensor(obj: object) -> builtins_bool:  # type: ignore[valid-type]
@@ -73,11 +74,6 @@ def is_nonzero(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
         raise RuntimeError(f"Boolean value of Tensor with {'no values' if t.numel() == 0 else 'more than one value'} "
                            "is ambiguous")
     return t.item() != 0
-
-
-def t(input: Tensor) -> Tensor:  # noqa: A002
-    """Transpose a tensor of at most 2 dims (``input.t()``)."""
-    return input.t()
 
 
 def get_default_device() -> device:

@@ -218,7 +218,7 @@ class finfo:
         fi = np.finfo(d.np)
         self.bits, self.eps, self.max, self.min = fi.bits, builtins_float(fi.eps), builtins_float(fi.max), builtins_float(fi.min)
         self.tiny = self.smallest_normal = builtins_float(fi.smallest_normal)
-        self.resolution = builtins_float(fi.resolution)
+        self.resolution = 10.0 ** -fi.precision
         self.dtype = d.name
 
     def __repr__(self) -> str:

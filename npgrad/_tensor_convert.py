@@ -123,7 +123,7 @@ class TensorConvert:
             name = dtype.rsplit(".", 1)[-1]
             if name not in _FROM_TYPE_NAME:
                 raise ValueError(f"invalid type: '{dtype}'")
-            dtype = _FROM_TYPE_NAME[name]
+            dtype = _dtype.to_dtype(_FROM_TYPE_NAME[name])
         return self.to(dtype)
 
     def type_as(self, other: "Tensor") -> "Tensor":

@@ -341,9 +341,7 @@ class TensorOps:
     swapaxes = swapdims = transpose
 
     def t(self) -> "Tensor":
-        if self.data.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D")
-        return _ops.shape.transpose(self, 0, 1) if self.data.ndim == 2 else self
+        return _ops.shape.t(self)
 
     def permute(self, *dims: Any) -> "Tensor":
         return _ops.shape.permute(self, _shape_args(dims))

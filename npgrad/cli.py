@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--optimizer", choices=["adam", "adamw", "sgd"])
     t.add_argument("--weight-decay", type=float)
     t.add_argument("--schedule", choices=["cosine", "step", "none"])
+    t.add_argument("--label-smoothing", type=float)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--data-dir", help="dataset root (torchvision layout); default $NPGRAD_DATA or ~/.cache/npgrad")
     t.add_argument("--out", help="output folder (default runs/<recipe>)")
@@ -65,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def _options(args: argparse.Namespace) -> dict:
     recipe = R.RECIPES[args.recipe]
     opts = dict(recipe.defaults)
-    for key in ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "schedule", "subset"):
+    for key in ("epochs", "batch_size", "lr", "optimizer", "weight_decay", "schedule", "subset", "label_smoothing"):
         value = getattr(args, key)
         if value is not None:
             opts[key] = value
@@ -101,7 +102,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     scheduler = R.build_scheduler(optimizer, opts)
     train_loader = DataLoader(train_set, batch_size=opts["batch_size"], shuffle=True)
     test_loader = DataLoader(test_set, batch_size=512)
-    trainer = Trainer(model, optimizer, npgrad.nn.CrossEntropyLoss(), scheduler, out_dir=out,
+    loss_fn = npgrad.nn.CrossEntropyLoss(label_smoothing=opts.get("label_smoothing") or 0.0)
+    trainer = Trainer(model, optimizer, loss_fn, scheduler, out_dir=out,
                       progress=not args.no_progress, early_stopping_patience=args.patience,
                       config={k: v for k, v in opts.items() if k != "download"})
     ckpt = out / CHECKPOINT_NAME

@@ -103,6 +103,36 @@ def _lenet(opts: dict) -> nn.Module:
     return lenet5(10)
 
 
+def _alexnet(opts: dict) -> nn.Module:
+    from .vision.models import alexnet_mnist
+
+    return alexnet_mnist(10)
+
+
+def _resnet20(opts: dict) -> nn.Module:
+    from .vision.models import resnet20
+
+    return resnet20(10)
+
+
+def _cifar10_data(opts: dict) -> tuple:
+    """CIFAR-10 with the standard augmentation (4-pixel padded random crop + horizontal flip), applied to
+    whole batches by ``transforms.batch`` (no per-image Python loop)."""
+    from .utils.data import Subset
+    from .vision.datasets import CIFAR10
+    from .vision.transforms import batch as T
+
+    root, download = data_root(opts), opts.get("download", True)
+    normalize = [T.ToTensor(), T.Normalize(CIFAR_MEAN, CIFAR_STD)]
+    train = CIFAR10(root, train=True, download=download,
+                    batch_transform=T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), *normalize]))
+    test = CIFAR10(root, train=False, download=download, batch_transform=T.Compose(normalize))
+    subset = opts.get("subset")
+    if subset:
+        train, test = Subset(train, range(subset)), Subset(test, range(max(subset // 5, 100)))
+    return train, test
+
+
 RECIPES: dict[str, Recipe] = {
     "spiral": Recipe(
         "spiral", "MLP 2-64-64-3 on a synthetic 3-arm spiral (offline demo)", _spiral_model, _spiral_data,
@@ -117,6 +147,17 @@ RECIPES: dict[str, Recipe] = {
         "lenet-mnist", "LeNet-5 on MNIST", _lenet, _mnist_data,
         dict(epochs=10, batch_size=128, lr=1e-3, optimizer="adam", weight_decay=0.0, schedule="cosine"),
         image=(1, 28, 28),
+    ),
+    "alexnet-mnist": Recipe(
+        "alexnet-mnist", "AlexNet-style CNN (5 conv + 3 fc, BatchNorm) on MNIST", _alexnet, _mnist_data,
+        dict(epochs=12, batch_size=128, lr=0.05, optimizer="sgd", weight_decay=5e-4, schedule="cosine"),
+        image=(1, 28, 28),
+    ),
+    "resnet20-cifar10": Recipe(
+        "resnet20-cifar10", "ResNet-20 (He et al. 2016) on CIFAR-10, crop+flip augmentation", _resnet20,
+        _cifar10_data,
+        dict(epochs=30, batch_size=128, lr=0.1, optimizer="sgd", weight_decay=5e-4, schedule="cosine"),
+        image=(3, 32, 32),
     ),
 }
 

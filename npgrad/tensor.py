@@ -29,7 +29,9 @@ from ._tensor_convert import _TYPE_NAMES, TensorConvert  # noqa: F401 - _TYPE_NA
 from ._tensor_inplace import TensorInplace
 from ._tensor_operators import TensorOperators
 from ._tensor_ops import TensorOps, _shape_args
+from . import autograd as _autograd
 from .autograd import function as _function
+from .autograd.engine import run_backward as _run_backward
 from .autograd.function import RemovableHandle, accumulator_for
 from .autograd.grad_mode import _state
 
@@ -184,9 +186,9 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
         if len(args) == 1 and not isinstance(args[0], builtins.int):
             arr = _as_array(args[0])
             target = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-            arr = np.array(arr, dtype=target, copy=not isinstance(args[0], Tensor) and arr is args[0])
+            arr = np.array(arr, dtype=target)
         else:
-            shape = _shape_args(args)
+            shape = _shape_args(args) if args else (0,)
             arr = np.empty(shape, _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np)
         self._init(arr, requires_grad)
 
@@ -328,6 +330,7 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
 
         if node._retained is None:
             node._retained = {}
+        node._any_hooks = True
         node._retained[self._output_nr] = weakref.ref(self)
 
     @property
@@ -347,6 +350,7 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
             node = self._grad_fn
             if node._hooks is None:
                 node._hooks = {}
+            node._any_hooks = True
             hooks = node._hooks.setdefault(self._output_nr, [])
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
@@ -365,9 +369,10 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
     def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
                  create_graph: builtins.bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``npgrad.autograd.backward``)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        if gradient is None and inputs is None:
+            _run_backward((self,), (None,), create_graph if retain_graph is None else retain_graph, create_graph)
+        else:
+            _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's memory and version counter, cut from the graph."""

@@ -35,18 +35,21 @@ def _root_grads(outputs: Sequence["Tensor"], grad_outputs: Sequence[Any]) -> lis
             out._sync_view()
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        d = out.data
         if g is None:
-            if out.data.size != 1:
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = T._make(np.ones(out.data.shape, out.data.dtype))
+            arr = np.empty(d.shape, d.dtype)
+            arr.fill(1)
+            g = T._make(arr)
         elif not isinstance(g, T):
-            g = T._make(np.asarray(g, dtype=out.data.dtype))
-        if g.data.shape != out.data.shape:
+            g = T._make(np.asarray(g, dtype=d.dtype))
+        if g.data.shape != d.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.data.shape)} and output[{i}] "
-                f"has a shape of {list(out.data.shape)}."
+                f"has a shape of {list(d.shape)}."
             )
-        if g.data.dtype != out.data.dtype:
+        if g.data.dtype != d.dtype:
             g = g.to(out.dtype)
         grads.append(g)
     return grads
@@ -115,7 +118,7 @@ def run_backward(
         buf = buffers.get(node)
         if buf is None:
             roots.append(node)
-            buf = buffers[node] = [None] * _num_outputs(node)
+            buf = buffers[node] = [None] * len(node._out_meta)
         buf[nr] = g if buf[nr] is None else _add(buf[nr], g, create_graph)
 
     capture: dict | None = None
@@ -125,7 +128,7 @@ def run_backward(
         for k, t in enumerate(inputs):
             if not isinstance(t, T):
                 raise TypeError(f"grad: expected inputs to be Tensors, got {type(t).__name__}")
-            if not t._requires_grad:
+            if not t.requires_grad:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             node, nr = t._edge()
             capture.setdefault(node, []).append((k, nr))
@@ -133,6 +136,7 @@ def run_backward(
 
     deps = _dependencies(roots)
     ready = [r for r in roots if r not in deps]
+    pop, push = ready.pop, ready.append
     handed_out = {id(g.data) for g in root_grads}
     captured: dict = {}
     state = _state
@@ -140,16 +144,30 @@ def run_backward(
     state.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
+            node = pop()
             grads = buffers.pop(node, None)
-            if grads is not None and not node._is_sink:
-                if node._hooks is not None or node._retained is not None or node._pre_hooks is not None:
+            if grads is not None:
+                if node._is_sink:
+                    var = node.variable
+                    g = grads[0]
+                    if var._hooks:
+                        g0, g = g, _run_hooks(var._hooks, g)
+                        if g is not g0:
+                            handed_out.add(id(g.data))
+                    if capture is None:
+                        _accumulate(var, g, create_graph, handed_out)
+                    elif node in capture:
+                        for k, _ in capture[node]:
+                            captured[k] = g
+                    continue
+                if node._any_hooks:
                     grads = _pre_hooks(node, grads, handed_out)
-                if capture is not None and node in capture:
-                    for k, nr in capture[node]:
-                        captured[k] = grads[nr]
-                if needed is not None and node not in needed:
-                    grads = None
+                if capture is not None:
+                    if node in capture:
+                        for k, nr in capture[node]:
+                            captured[k] = grads[nr]
+                    if node not in needed:
+                        grads = None
             if grads is None:  # no gradient reached this node: just release its children
                 for e in node._edges:
                     if e is not None:
@@ -157,19 +175,7 @@ def run_backward(
                         left = deps[child] - 1
                         deps[child] = left
                         if left == 0:
-                            ready.append(child)
-                continue
-            if node._is_sink:
-                var = node.variable
-                g = grads[0]
-                if var._hooks:
-                    g = _run_hooks(var._hooks, g)
-                if capture is not None:
-                    if node in capture:
-                        for k, _ in capture[node]:
-                            captured[k] = g
-                else:
-                    _accumulate(var, g, create_graph, handed_out)
+                            push(child)
                 continue
             in_grads = _call_backward(node, grads, create_graph)
             if not retain_graph:
@@ -179,18 +185,20 @@ def run_backward(
                     continue
                 child, nr, shape, dtype = e
                 if g is not None:
+                    if type(g) is not T:
+                        g = g if isinstance(g, T) else T._make(np.asarray(g))
                     gd = g.data
                     if gd.shape != shape or gd.dtype != dtype:
                         g = _fit(g, shape, dtype, node)
                     buf = buffers.get(child)
                     if buf is None:
-                        buf = buffers[child] = [None] * _num_outputs(child)
+                        buf = buffers[child] = [None] * len(child._out_meta)
                     old = buf[nr]
                     buf[nr] = g if old is None else _add(old, g, create_graph)
                 left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
-                    ready.append(child)
+                    push(child)
     finally:
         state.enabled = prev_mode
 
@@ -207,17 +215,13 @@ def run_backward(
         g = captured.get(k)
         if g is None and not allow_unused:
             raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
+                f"The differentiated Tensor at index {k} appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
         if g is not None and not create_graph and g._grad_fn is not None:
             g = g.detach()
         result.append(g)
     return tuple(result)
-
-
-def _num_outputs(node: Any) -> int:
-    return 1 if node._is_sink else len(node._out_meta)
 
 
 def _add(a: "Tensor", b: "Tensor", create_graph: bool) -> "Tensor":
@@ -247,10 +251,14 @@ def _fit(grad: "Tensor", shape: tuple, dtype: np.dtype, node: Any) -> "Tensor":
 
 
 def _call_backward(node: Any, grads: list, create_graph: bool) -> tuple:
-    T = _fn.Tensor
-    if node.materialize_grads and None in grads:
-        grads = [T._make(np.zeros(m[0], m[1])) if g is None and m is not None else g
-                 for g, m in zip(grads, node._out_meta)]
+    """Run ``node.backward`` on its output gradients; one gradient (or None) per forward argument."""
+    if node.materialize_grads:
+        for g in grads:
+            if g is None:
+                T = _fn.Tensor
+                grads = [T._make(np.zeros(m[0], m[1])) if g is None and m is not None else g
+                         for g, m in zip(grads, node._out_meta)]
+                break
     if _state.anomaly:
         from .anomaly import call_with_trace
 
@@ -266,9 +274,7 @@ def _call_backward(node: Any, grads: list, create_graph: bool) -> tuple:
                 f"function {node.name()} returned an incorrect number of gradients (expected {n_in}, got {len(result)})"
             )
         result = result[:n_in]
-    if any(g is not None and not isinstance(g, T) for g in result):
-        result = tuple(g if g is None or isinstance(g, T) else T._make(np.asarray(g)) for g in result)
-    if node._post_hooks is not None:
+    if node._any_hooks and node._post_hooks:
         for hook in list(node._post_hooks):
             new = hook(result, tuple(grads))
             if new is not None:
@@ -278,8 +284,16 @@ def _call_backward(node: Any, grads: list, create_graph: bool) -> tuple:
 
         check_gradients(node, result)
     if create_graph and node.once_differentiable:
-        result = tuple(None if g is None else _NoDoubleBackward.apply(g, node.name()) for g in result)
+        result = tuple(None if g is None else _delayed_error(g, node.name()) for g in result)
     return result
+
+
+def _delayed_error(g: "Tensor", name: str) -> "Tensor":
+    """torch's DelayedError: the gradient of a once-differentiable op, which raises if differentiated."""
+    if g.data.dtype.kind != "f":
+        return g
+    fake = _fn.Tensor._make(g.data, True)
+    return _NoDoubleBackward.apply(fake, name)
 
 
 class _NoDoubleBackward(_fn.Function):
@@ -336,26 +350,30 @@ def _pre_hooks(node: Any, grads: list, handed_out: set) -> list:
 
 
 def _accumulate(var: "Tensor", grad: "Tensor", create_graph: bool, handed_out: set) -> None:
-    """AccumulateGrad: ``var.grad = grad`` the first time, ``var.grad += grad`` afterwards (torch's rules)."""
-    T = _fn.Tensor
+    """AccumulateGrad: ``var.grad = grad`` the first time, ``var.grad += grad`` afterwards (torch's rules).
+
+    A gradient array that may be referenced elsewhere (a root gradient, a view, or one already
+    stored) is copied before it becomes ``.grad``, so accumulating in place later is safe.
+    """
     old = var._grad
     if old is None:
         if create_graph:
             var._grad = grad
         else:
             data = grad.data
-            if id(data) in handed_out or not data.flags.owndata or not data.flags.writeable:
+            if data.base is not None or id(data) in handed_out:
                 data = data.copy()
             handed_out.add(id(data))
-            var._grad = T._make(data)
+            var._grad = grad if data is grad.data and grad._grad_fn is None else _fn.Tensor._make(data)
     elif create_graph or old._requires_grad:
         var._grad = old + grad
     else:
         od = old.data
-        if od.shape == grad.data.shape and od.flags.writeable:
-            np.add(od, grad.data, out=od)
+        gd = grad.data
+        if od.shape == gd.shape and od.base is None:
+            np.add(od, gd, out=od)
         else:
-            var._grad = T._make(od + grad.data)
+            var._grad = _fn.Tensor._make(od + gd)
     if var._post_acc_hooks:
         for hook in list(var._post_acc_hooks):
             hook(var)

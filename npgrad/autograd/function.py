@@ -55,10 +55,10 @@ def _modified_error(data: np.ndarray, owner: Any, index: int, now: int, expected
     desc = f"npgrad.{_TYPE_NAMES.get(data.dtype.name, data.dtype.name)} {list(data.shape)}"
     which = ""
     if owner is not None:
-        which = f", which is output {index} of {owner.name().replace('Backward0', '').replace('Backward', '')}"
+        which = f", which is output {index} of {owner.name().replace('Backward0', '').replace('Backward', '')},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[{desc}]{which}, is at version {now}; expected version {expected} instead. Hint: enable anomaly "
+        f"[{desc}]{which} is at version {now}; expected version {expected} instead. Hint: enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "npgrad.autograd.set_detect_anomaly(True, check_nan=False)."
     )
@@ -133,6 +133,7 @@ class Function:
     _pre_hooks: Any = None
     _post_hooks: Any = None
     _trace: Any = None  # set by anomaly mode: where the op was created
+    _any_hooks = False  # True once any hook / retain_grad is registered on this node
     _is_sink = False
     _node_name = "Backward0"
     _custom_setup = False
@@ -213,6 +214,7 @@ class Function:
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
         if self._post_hooks is None:
             self._post_hooks = []
+        self._any_hooks = True
         self._post_hooks.append(fn)
         return RemovableHandle(self._post_hooks, fn)
 
@@ -220,6 +222,7 @@ class Function:
         """``fn(grad_outputs)`` runs before this node's backward; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+        self._any_hooks = True
         self._pre_hooks.append(fn)
         return RemovableHandle(self._pre_hooks, fn)
 
@@ -227,22 +230,21 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when any Tensor input requires grad, record this node in the graph."""
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         state = _state
-        enabled = state.enabled
         T = Tensor
-        if enabled:
-            record = False
+        record = False
+        if state.enabled:
             needs = []
             for a in args:
                 if isinstance(a, T):
                     if a._base is not None:
                         a._sync_view()
-                    r = a._requires_grad
-                    record = record or r
-                    needs.append(r)
-                else:
-                    needs.append(False)
+                    if a._requires_grad:
+                        record = True
+                        needs.append(True)
+                        continue
+                needs.append(False)
             ctx.needs_input_grad = needs = tuple(needs)
             state.enabled = False
             try:
@@ -254,7 +256,6 @@ class Function:
             finally:
                 state.enabled = True
         else:
-            record = False
             ctx.needs_input_grad = (False,) * len(args)
             if cls._custom_setup:
                 raw = cls.forward(*args, **kwargs)
@@ -273,18 +274,37 @@ class Function:
     def _record(self, args: tuple, needs: tuple, raw: Any, multi: bool) -> Any:
         """Wrap the forward's outputs as tensors whose ``grad_fn`` is this node, and store the edges."""
         T = Tensor
-        outs = raw if multi else (raw,)
-        arrays = [o.data if isinstance(o, T) else o for o in outs]
-        non_diff = self._non_diff
-        dirty = self._dirty
         edges = []
         for a, n in zip(args, needs):
             if n:
                 d = a.data
-                edges.append((*a._edge(), d.shape, d.dtype))
+                fn = a._grad_fn
+                if fn is None:
+                    edges.append((accumulator_for(a), 0, d.shape, d.dtype))
+                else:
+                    edges.append((fn, a._output_nr, d.shape, d.dtype))
             else:
                 edges.append(None)
         self._edges = tuple(edges)
+        if not multi and not self._non_diff and not self._dirty:  # the common case: one plain output
+            arr = raw.data if isinstance(raw, T) else raw
+            if type(arr) is not np.ndarray:
+                arr = np.asarray(arr)
+            dt = arr.dtype
+            self._out_meta = ((arr.shape, dt),)
+            out = T._make(arr, True, self, 0) if dt.kind in "fc" else T._make(arr)
+            if self._to_save:
+                self._saved = self._pack_saved([arr], [out])
+                self._to_save = ()
+            if _state.anomaly:
+                from .anomaly import record_trace
+
+                record_trace(self)
+            return out
+        outs = raw if multi else (raw,)
+        arrays = [o.data if isinstance(o, T) else o for o in outs]
+        non_diff = self._non_diff
+        dirty = self._dirty
         results = []
         meta = []
         for i, arr in enumerate(arrays):
@@ -334,6 +354,9 @@ class Function:
         return saved
 
 
+_new = object.__new__
+
+
 def _same(arr: np.ndarray, o: Any) -> bool:
     return arr is (o.data if isinstance(o, Tensor) else o)
 
@@ -343,6 +366,7 @@ class AccumulateGrad:
 
     __slots__ = ("variable", "__weakref__")
     _edges = ()
+    _out_meta = (None,)
     _is_sink = True
     next_functions = ()
 

@@ -116,7 +116,8 @@ def pad(x: "Tensor", pad: Sequence[int], mode: str = "constant", value: float | 
                 f"Argument #4: Padding size should be less than the corresponding input dimension, but got: "
                 f"padding ({a}, {b}) at dimension {axis} of input {list(x.data.shape)}"
             )
-        if mode == "circular" and (a > size or b > size):
+        kept = size + min(a, 0) + min(b, 0)
+        if mode == "circular" and (a > kept or b > kept):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and size == 0 and (a > 0 or b > 0):
             raise RuntimeError(f"Expected a non-empty dimension {axis} to replicate-pad")

@@ -101,13 +101,23 @@ def _data(x: Any) -> Any:
 
 
 def prepare(a: Any, b: Any) -> tuple:
-    """Both operands as arrays of the promoted dtype (scalars as 0-d arrays), and that dtype."""
+    """Both operands as arrays of the promoted dtype (scalars as 0-d arrays), and that dtype.
+
+    Fast paths: equal dtypes, and a Python float/int with a floating array (NumPy's weak scalars
+    then keep the array's dtype, which is torch's result too).
+    """
     ad, bd = _data(a), _data(b)
-    if isinstance(ad, np.ndarray) and isinstance(bd, np.ndarray):
-        if ad.shape != bd.shape:
-            check_broadcast(ad.shape, bd.shape)
-        if ad.dtype == bd.dtype:
+    ta, tb = type(ad), type(bd)
+    if ta is np.ndarray:
+        if tb is np.ndarray:
+            if ad.shape != bd.shape:
+                check_broadcast(ad.shape, bd.shape)
+            if ad.dtype == bd.dtype:
+                return ad, bd, ad.dtype
+        elif (tb is float or tb is int) and ad.dtype.kind == "f":
             return ad, bd, ad.dtype
+    elif tb is np.ndarray and (ta is float or ta is int) and bd.dtype.kind == "f":
+        return ad, bd, bd.dtype
     dt = result_type(ad, bd)
     return _cast(ad, dt), _cast(bd, dt), dt
 
@@ -240,12 +250,15 @@ multiply = mul
 
 
 def _float_prepare(a: Any, b: Any) -> tuple:
-    """Operands promoted, then lifted to the default float dtype if integral (true division, atan2)."""
-    ad, bd, dt = prepare(a, b)
+    """Operands in the promoted dtype, lifted to the default float if integral (true division,
+    atan2). Integer scalars are converted straight to the float type, keeping their sign."""
+    ad, bd = _data(a), _data(b)
+    dt = result_type(ad, bd)
+    if isinstance(ad, np.ndarray) and isinstance(bd, np.ndarray) and ad.shape != bd.shape:
+        check_broadcast(ad.shape, bd.shape)
     if dt.kind != "f":
         dt = _dtype.get_default_dtype().np
-        ad, bd = ad.astype(dt), bd.astype(dt)
-    return ad, bd
+    return _cast(ad, dt), _cast(bd, dt)
 
 
 class Div(Function):
@@ -272,20 +285,23 @@ class RoundedDiv(Function):
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any, mode: str) -> np.ndarray:
         ad, bd, dt = prepare(a, b)
+        ctx.mode = mode
         if dt == _BOOL:
-            raise _not_implemented("div_floor_cpu" if mode == "floor" else "div_trunc_cpu", dt)
+            raise _not_implemented("div_trunc_cpu" if mode == "trunc" else "div_floor_cpu", dt)
         if dt.kind in "iu":
             if not bd.all():
                 raise RuntimeError("ZeroDivisionError")
             q = np.floor_divide(ad, bd)
-            if mode == "trunc":  # floor rounds negative inexact quotients one further from zero
+            if mode == "trunc":  # floor rounded negative inexact quotients one further from zero
                 q += ((ad % bd) != 0) & ((ad < 0) != (bd < 0))
             return _arr(q)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _arr(np.floor_divide(ad, bd) if mode == "floor" else np.trunc(np.true_divide(ad, bd)))
+            return _arr(np.trunc(np.true_divide(ad, bd)) if mode == "trunc" else np.floor_divide(ad, bd))
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
+        if ctx.mode == "floor_divide":
+            raise RuntimeError("derivative for aten::floor_divide is not implemented")
         zero = grad * 0
         return (zero if ctx.needs_input_grad[0] else None), (zero if ctx.needs_input_grad[1] else None), None
 
@@ -295,7 +311,7 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode is None:
         return Div.apply(a, b)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     return RoundedDiv.apply(a, b, rounding_mode)
@@ -305,7 +321,8 @@ divide = true_divide = div
 
 
 def floor_divide(a: Any, b: Any) -> Tensor:
-    return div(a, b, rounding_mode="floor")
+    """a // b rounded down; like torch it records no usable derivative (backward raises)."""
+    return RoundedDiv.apply(*_args(a, b), "floor_divide")
 
 
 class Remainder(Function):
@@ -359,14 +376,19 @@ class Pow(Function):
     @staticmethod
     def forward(ctx: Function, a: Any, b: Any) -> np.ndarray:
         ad, bd, dt = prepare(a, b)
+        scalar_exp = not isinstance(b, Tensor)
+        if scalar_exp and b in (0, 1):  # torch: x ** 0 is ones, x ** 1 a copy (for any dtype, bool included)
+            y = np.ones_like(ad) if b == 0 else ad.copy()
+            ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)
+            return y
         if dt == _BOOL:
             raise _not_implemented("pow", dt)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if dt.kind in "iu":
-                if not isinstance(b, Tensor) and bd < 0:
+                if scalar_exp and b < 0:
                     raise RuntimeError("Integers to negative integer powers are not allowed.")
                 y = _int_pow(ad, bd)
-            elif not isinstance(b, (Tensor, bool)) and b in _POW_FAST:
+            elif scalar_exp and b in _POW_FAST:
                 y = _POW_FAST[b](ad)
             else:
                 y = np.power(ad, bd)
@@ -375,7 +397,11 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        a, b, y = ctx.saved_tensors
+        with np.errstate(all="ignore"):  # 0 * inf at the special points is meant (torch is silent too)
+            return Pow._grads(ctx, grad, *ctx.saved_tensors)
+
+    @staticmethod
+    def _grads(ctx: Function, grad: Tensor, a: Any, b: Any, y: Any) -> tuple:
         ga = gb = None
         if ctx.needs_input_grad[0]:
             if not isinstance(b, Tensor):

@@ -153,14 +153,15 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, out: Any = None, dtype
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     dt = _dtype.result_type(start, end, step) if dtype is None else _dtype.to_dtype(dtype).np
-    if all(isinstance(v, (int, np.integer)) for v in (start, end, step)):
-        n = -((start - end) // step)
-    else:
+    if dt.kind != "f":  # torch's integer kernel works on the truncated bounds and step
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise RuntimeError("step must be nonzero")
+        arr = np.arange(start, end, step, dtype=np.int64).astype(dt)
+    else:  # start + i * step with one rounding (the kernel's fused multiply-add in double)
         n = int(np.ceil((end - start) / step))
-    if dt.kind == "f":
-        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt)
-    else:  # torch's integer kernel truncates start and step first
-        arr = (int(start) + np.arange(n, dtype=np.int64) * int(step)).astype(dt)
+        wide = np.longdouble(start) + np.longdouble(step) * np.arange(n).astype(np.longdouble)
+        arr = wide.astype(np.float64).astype(dt)
     return _finish(arr, requires_grad, device)
 
 

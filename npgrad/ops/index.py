@@ -36,7 +36,8 @@ def scalar_type_name(dt: np.dtype) -> str:
 def _add_flat(out: np.ndarray, lin: np.ndarray, src: np.ndarray) -> None:
     """``out.flat[lin] += src`` with repeated positions accumulating (``out`` is C-contiguous)."""
     flat = out.reshape(-1)
-    lin, src = lin.reshape(-1), np.broadcast_to(src, lin.shape).reshape(-1)
+    src = src.reshape(-1) if src.size == lin.size else np.broadcast_to(src, lin.shape).reshape(-1)
+    lin = lin.reshape(-1)
     if out.dtype.kind == "f" and lin.size * 4 >= flat.size:  # dense: one bincount pass
         flat += np.bincount(lin, weights=src, minlength=flat.size).astype(out.dtype, copy=False)
     else:
@@ -61,16 +62,20 @@ def _dim_lin(idx: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- gather / put along a dim
+def _take_np(a: np.ndarray, idx: np.ndarray, dim: int) -> np.ndarray:
+    """np.take_along_axis where ``idx`` may be smaller than ``a`` in the other dims (gather's rule)."""
+    if any(d != dim and s != n for d, (s, n) in enumerate(zip(idx.shape, a.shape))):
+        a = a[tuple(slice(None) if d == dim else slice(0, s) for d, s in enumerate(idx.shape))]
+    return np.take_along_axis(a, idx, dim)
+
+
 class Gather(Function):
     """``out[..i..] = x[..idx[i]..]`` along ``dim`` (take_along_dim); the index may be smaller than ``x``."""
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, dim: int, idx: np.ndarray, unique: bool) -> np.ndarray:
         ctx.args = (dim, idx, x.data.shape, unique)
-        src = x.data
-        if any(a != dim and s != n for a, (s, n) in enumerate(zip(idx.shape, src.shape))):
-            src = src[tuple(slice(None) if a == dim else slice(0, s) for a, s in enumerate(idx.shape))]
-        return np.take_along_axis(src, idx, dim)
+        return _take_np(x.data, idx, dim)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
@@ -103,18 +108,22 @@ def take_along(x: Tensor, dim: int, idx: np.ndarray, unique: bool = False) -> Te
     return Gather.apply(x, dim, idx, unique)
 
 
-def _index_array(index: Any, op: str, allow_int32: bool = True) -> np.ndarray:
+def _index_array(index: Any, op: str, allowed: str = "int32/int64") -> np.ndarray:
     data = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if data.dtype.kind not in "iu" or (not allow_int32 and data.dtype != np.int64):
-        raise RuntimeError(f"{op}(): Expected dtype {'int32/int64' if allow_int32 else 'int64'} for index")
+    if data.dtype.kind not in "iu" or (allowed == "int64" and data.dtype != np.int64):
+        raise RuntimeError(f"{op}(): Expected dtype {allowed} for index")
     return data
 
 
+def _first_bad(idx: np.ndarray, lo: int, hi: int) -> int:
+    """The first element (C order) of ``idx`` outside ``[lo, hi)``, as torch reports it."""
+    flat = idx.reshape(-1)
+    return int(flat[np.argmax((flat < lo) | (flat >= hi))])
+
+
 def _check_bounds(idx: np.ndarray, size: int, dim: int, exc: type = RuntimeError, prefix: str = "") -> None:
-    if idx.size:
-        lo, hi = idx.min(), idx.max()
-        if lo < 0 or hi >= size:
-            raise exc(f"{prefix}index {lo if lo < 0 else hi} is out of bounds for dimension {dim} with size {size}")
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise exc(f"{prefix}index {_first_bad(idx, 0, size)} is out of bounds for dimension {dim} with size {size}")
 
 
 def _check_scatter_shapes(x: Tensor, dim: int, idx: np.ndarray, src: Any, op: str) -> None:
@@ -135,6 +144,16 @@ def _check_scatter_shapes(x: Tensor, dim: int, idx: np.ndarray, src: Any, op: st
     _check_bounds(idx, xshape[dim] if xshape else 1, dim)
 
 
+def _broadcast_shapes(sa: tuple, sb: tuple) -> tuple:
+    """np.broadcast_shapes with torch's error message."""
+    try:
+        return np.broadcast_shapes(sa, sb)
+    except ValueError:
+        i = next(i for i in range(1, min(len(sa), len(sb)) + 1) if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]))
+        raise RuntimeError(f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at "
+                           f"non-singleton dimension {max(len(sa), len(sb)) - i}") from None
+
+
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for dim 0); gradient: scatter-add into zeros."""
     idx = _index_array(index, "gather")
@@ -148,7 +167,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
     """``gather`` after broadcasting ``input`` and ``indices`` in every dim but ``dim``; no dim: flat."""
-    idx = _index_array(indices, "take_along_dim", allow_int32=True)
+    idx = _index_array(indices, "take_along_dim")
     if dim is None:
         return gather(reshape(input, (-1,)), 0, Tensor._make(idx.reshape(-1)))
     x = input
@@ -159,13 +178,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     d = wrap_dim(dim, x.data.ndim)
     xs, is_ = list(x.data.shape), list(idx.shape)
     xs[d] = is_[d] = 1
-    try:
-        common = list(np.broadcast_shapes(tuple(xs), tuple(is_)))
-    except ValueError:
-        from .binary import _check_broadcast
-
-        _check_broadcast(tuple(xs), tuple(is_))
-        raise
+    common = list(_broadcast_shapes(tuple(xs), tuple(is_)))
     x = expand(x, tuple(common[:d] + [x.data.shape[d]] + common[d + 1:]))
     idx = np.broadcast_to(idx, tuple(common[:d] + [idx.shape[d]] + common[d + 1:]))
     return gather(x, d, Tensor._make(idx))
@@ -206,7 +219,7 @@ class ScatterOp(Function):
 
 
 def _scatter(x: Tensor, dim: int, index: Any, src: Any, mode: str, op: str, reduce_arg: bool = False) -> Tensor:
-    idx = _index_array(index, op, allow_int32=False)
+    idx = _index_array(index, op, "int64")
     d = wrap_dim(dim, x.data.ndim)
     if isinstance(src, Tensor) and src.data.dtype != x.data.dtype:
         raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
@@ -299,12 +312,13 @@ class ScatterReduce(Function):
             gx, gs = g * Tensor._make(self_w), Gather.apply(g, dim, idx, False)
         elif mode in ("amax", "amin"):
             o = out.data
-            m_self = (x.data == o) & (self_w > 0)
-            m_src = src.data == np.take_along_axis(o, idx, dim)
+            m_self = x.data == o  # counted among the ties even when not included (torch's rule)
+            m_src = src.data == _take_np(o, idx, dim)
             n = m_self.astype(dt)
             _add_flat(n, _along_lin(idx, dim, n.shape), m_src.astype(dt))
             g = grad / Tensor._make(np.maximum(n, 1))
-            gx, gs = g * Tensor._make(m_self.astype(dt)), Gather.apply(g, dim, idx, False) * Tensor._make(m_src.astype(dt))
+            gx = g * Tensor._make(m_self * self_w)
+            gs = Gather.apply(g, dim, idx, False) * Tensor._make(m_src.astype(dt))
         else:
             others_x, others_s = _prod_others_scatter(x.data, src.data, out.data, idx, dim, touched, include_self)
             gx = grad * Tensor._make(others_x)
@@ -329,9 +343,9 @@ def _prod_others_scatter(a: np.ndarray, s: np.ndarray, out: np.ndarray, idx: np.
     zeros, nz = zeros.reshape(a.shape), nz.reshape(a.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         ox = np.where(a == 0, np.where(zeros == 1, nz, 0), out / np.where(a == 0, 1, a))
-        zs, nzs, os_ = (np.take_along_axis(t, idx, dim) for t in (zeros, nz, out))
+        zs, nzs, os_ = (_take_np(t, idx, dim) for t in (zeros, nz, out))
         osrc = np.where(s == 0, np.where(zs == 1, nzs, 0), os_ / np.where(s == 0, 1, s))
-    return ox.astype(a.dtype), osrc.astype(a.dtype)
+    return np.where(self_in, ox, 0).astype(a.dtype), osrc.astype(a.dtype)
 
 
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,  # noqa: A002
@@ -339,7 +353,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim`` (sum, prod, mean, amax, amin)."""
     if reduce not in _SR_MODES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
-    idx = _index_array(index, "scatter_reduce", allow_int32=False)
+    idx = _index_array(index, "scatter_reduce", "int64")
     d = wrap_dim(dim, input.data.ndim)
     if src.data.dtype != input.data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -391,7 +405,7 @@ class IndexSelect(Function):
 
 
 def _vector_index(index: Any, op: str) -> np.ndarray:
-    idx = _index_array(index, op)
+    idx = _index_array(index, op, "int32 or int64")
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     return idx.reshape(-1)
@@ -402,7 +416,9 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     idx = _vector_index(index, "index_select")
     if input.data.ndim == 0:
         wrap_dim(dim, 0)
-        return index_select(reshape(input, (1,)), 0, Tensor._make(idx)).reshape(idx.shape if idx.size != 1 else ())
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
+        return reshape(index_select(reshape(input, (1,)), 0, Tensor._make(idx)), ())
     d = wrap_dim(dim, input.data.ndim)
     _check_bounds(idx, input.data.shape[d], d, RuntimeError, "index_select(): ")
     return IndexSelect.apply(input, d, idx)
@@ -465,11 +481,8 @@ def _bool_mask(mask: Any, op: str) -> np.ndarray:
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     """The elements of ``input`` where the (broadcast) ``mask`` is True, as a 1-D tensor."""
-    from .binary import _check_broadcast
-
     m = _bool_mask(mask, "masked_select")
-    _check_broadcast(input.data.shape, m.shape)
-    shape = np.broadcast_shapes(input.data.shape, m.shape)
+    shape = _broadcast_shapes(m.shape, input.data.shape)
     return Index.apply(expand(input, shape), (np.broadcast_to(m, shape),))
 
 
@@ -745,6 +758,20 @@ def _slice_part(v: Any) -> Any:
     return None if v is None else int(v.item() if isinstance(v, Tensor) else v)
 
 
+def _basic_fast(shape: tuple, index: Any) -> tuple | None:
+    """The common ``x[i]`` / ``x[i, a:b]`` case (Python ints and forward slices only), validated; else None."""
+    key = index if type(index) is tuple else (index,)
+    if len(key) > len(shape):
+        return None
+    for n, k in zip(shape, key):
+        if type(k) is int:
+            if not -n <= k < n:
+                return None
+        elif type(k) is not slice or not (k.step is None or (type(k.step) is int and k.step > 0)):
+            return None
+    return key
+
+
 def _parse_index(x: Tensor, index: Any) -> tuple:
     """Split an index into torch's two stages: a basic (view) key, then an advanced key or None.
 
@@ -753,6 +780,9 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
     how torch places the advanced dims: ``x[0, :, [0, 1]]`` has shape ``(3, 2, 5)`` for ``x`` of shape
     ``(2, 3, 4, 5)``, where NumPy would give ``(2, 3, 5)``).
     """
+    fast = _basic_fast(x.data.shape, index)
+    if fast is not None:
+        return fast, None
     items, conv, consumed = _as_items(index), [], 0
     for it in items:
         if it is None or it is Ellipsis:
@@ -765,7 +795,7 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
         elif isinstance(it, slice):
             step = _slice_part(it.step)
             if step is not None and step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("slice step cannot be zero" if step == 0 else "step must be greater than zero")
             conv.append(slice(_slice_part(it.start), _slice_part(it.stop), step))
             consumed += 1
         elif isinstance(it, (Tensor, np.ndarray, list, tuple)):
@@ -819,7 +849,7 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
             if it.size:
                 lo, hi = it.min(), it.max()
                 if lo < -n or hi >= n:
-                    raise IndexError(f"index {lo if lo < -n else hi} is out of bounds for dimension {dim} with size {n}")
+                    raise IndexError(f"index {_first_bad(it, -n, n)} is out of bounds for dimension {dim} with size {n}")
                 if lo < 0:
                     it = np.where(it < 0, it + n, it)
             key1.append(slice(None))

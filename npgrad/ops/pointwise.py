@@ -169,7 +169,9 @@ def sign(x: Tensor) -> Tensor:
 
 
 def _rounding(spec: _Spec, x: Tensor, *p: Any) -> Tensor:
-    if x.data.dtype.kind in "iub":  # already integral: a copy, like torch
+    if x.data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{spec.name.lower()}_vml_cpu\" not implemented for 'Bool'")
+    if x.data.dtype.kind in "iu":  # already integral: a copy, like torch
         return Tensor._make(x.data.copy())
     return _apply(spec, x, *p)
 
@@ -723,7 +725,7 @@ _SOFTPLUS = _spec("Softplus", _softplus_fwd, _softplus_grad, _softplus_d2)
 _HARDSIGMOID = _spec("Hardsigmoid", lambda a: np.clip(a + 3.0, 0.0, 6.0) / 6.0,
                      lambda g, x: np.where((x > -3.0) & (x < 3.0), g * _ONE_SIXTH, 0.0))
 _HARDSWISH = _spec("Hardswish", lambda a: a * np.clip(a + 3.0, 0.0, 6.0) / 6.0, _hardswish_grad,
-                   lambda x: where(Tensor._make((x.data > -3.0) & (x.data < 3.0)), 1.0 / 3.0, 0.0))
+                   lambda x: Tensor._make(((x.data > -3.0) & (x.data < 3.0)) * np.asarray(1.0 / 3.0, x.data.dtype)))
 _LOGSIGMOID = _spec("LogSigmoid", _logsigmoid_fwd, _logsigmoid_grad, lambda x: sigmoid(x) * (sigmoid(x) - 1.0))
 _SOFTSIGN = _spec("Softsign", lambda a: a / (np.abs(a) + 1.0), _softsign_grad,
                   lambda x: -2.0 * sign(x) / (abs(x) + 1.0) ** 3)

@@ -13,6 +13,7 @@ Every backward is written with Tensor ops, so double backward works.
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from collections import namedtuple
 from typing import Any
@@ -24,7 +25,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import _state
 from ..tensor import Tensor
 from ._util import normalize_dims, wrap_dim
-from .index import scalar_type_name, take_along
+from .index import PutAlong, scalar_type_name, take_along
 from .shape import cat, expand, flip, movedim, narrow, permute, reshape
 
 
@@ -52,7 +53,7 @@ def _to_input(grad: Tensor, shape: tuple, axes: tuple, keepdim: bool) -> Tensor:
 
 
 def _count(shape: tuple, axes: tuple) -> int:
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    return math.prod(shape[a] for a in axes)
 
 
 def _acc_dtype(dt: np.dtype, dtype: Any) -> np.dtype:
@@ -62,13 +63,11 @@ def _acc_dtype(dt: np.dtype, dtype: Any) -> np.dtype:
     return np.dtype(np.int64) if dt.kind in "iub" else dt
 
 
-def _reduce(fn: Any, a: np.ndarray, axes: tuple, keepdim: bool, dt: np.dtype) -> np.ndarray:
-    acc = np.float32 if dt == np.float16 else dt  # torch accumulates half in float
-    return np.asarray(fn(a, axis=axes, keepdims=keepdim, dtype=acc)).astype(dt, copy=False)
-
-
-def _squeeze(t: Tensor, d: int, keepdim: bool) -> Tensor:
-    return t if keepdim else reshape(t, t.data.shape[:d] + t.data.shape[d + 1:])
+def _reduce(ufunc: Any, a: np.ndarray, axes: tuple, keepdim: bool, dt: np.dtype) -> np.ndarray:
+    """``ufunc.reduce`` (np.add / np.multiply) over ``axes`` into ``dt`` (half accumulates in float, like torch)."""
+    acc = np.float32 if dt == np.float16 else dt
+    out = ufunc.reduce(a, axis=axes, dtype=acc, keepdims=keepdim)
+    return (out if type(out) is np.ndarray else np.asarray(out)).astype(dt, copy=False)
 
 
 def _on_1d(fn: Any, x: Tensor, dim: int, *args: Any) -> Any:
@@ -94,7 +93,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor, axes: tuple, keepdim: bool, dt: np.dtype) -> np.ndarray:
         ctx.args = (x.data.shape, axes, keepdim)
-        return _reduce(np.sum, x.data, axes, keepdim, dt)
+        return _reduce(np.add, x.data, axes, keepdim, dt)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
@@ -113,7 +112,7 @@ class Mean(Function):
         ctx.args = (x.data.shape, axes, keepdim)
         ctx.n = _count(x.data.shape, axes)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(_reduce(np.sum, x.data, axes, keepdim, dt) / ctx.n).astype(dt, copy=False)
+            return np.asarray(_reduce(np.add, x.data, axes, keepdim, dt) / ctx.n).astype(dt, copy=False)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
@@ -138,7 +137,7 @@ class Prod(Function):
         a = x.data
         ctx.args = (a.shape, axes, keepdim)
         ctx.has_zero = builtins.bool(ctx.needs_input_grad[0] and (a == 0).any())
-        out = _reduce(np.prod, a, axes, keepdim, dt)
+        out = _reduce(np.multiply, a, axes, keepdim, dt)
         ctx.save_for_backward(x, out)
         return out
 
@@ -215,6 +214,28 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     return _extreme(input, dim, keepdim, False, "amin")
 
 
+class Selected(Function):
+    """One element of ``x`` per slice along ``dim``, at ``idx`` (keepdim-shaped; ``values`` when the caller
+    already has them), squeezed unless ``keepdim``. The gradient is put back at ``idx``."""
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, dim: int, idx: np.ndarray, keepdim: bool, values: Any) -> np.ndarray:
+        ctx.args = (dim, idx, x.data.shape)
+        v = np.take_along_axis(x.data, idx, dim) if values is None else values
+        return v if keepdim else v.reshape(idx.shape[:dim] + idx.shape[dim + 1:])
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> tuple:
+        dim, idx, shape = ctx.args
+        return PutAlong.apply(reshape(grad, idx.shape), dim, idx, shape, True), None, None, None, None
+
+
+def _picked(x: Tensor, d: int, idx: np.ndarray, keepdim: bool, rt: type, values: Any = None) -> Any:
+    """``rt(values, indices)`` for a selection (max/min/median/kthvalue/mode) along ``d``."""
+    out = Selected.apply(x, d, idx, keepdim, values)
+    return rt(out, Tensor._make((idx if keepdim else idx.squeeze(d)).astype(np.int64)))
+
+
 def _arg_extreme(x: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any:
     a, rt, name = x.data, (_MAX if is_max else _MIN), ("max" if is_max else "min")
     if a.ndim == 0:
@@ -223,8 +244,7 @@ def _arg_extreme(x: Tensor, dim: int, keepdim: bool, is_max: bool) -> Any:
     if a.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     idx = (np.argmax if is_max else np.argmin)(a, axis=d, keepdims=True)
-    values = take_along(x, d, idx, True)
-    return rt(_squeeze(values, d, keepdim), Tensor._make((idx if keepdim else idx.squeeze(d)).astype(np.int64)))
+    return _picked(x, d, idx, keepdim, rt, (np.max if is_max else np.min)(a, axis=d, keepdims=True))
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
@@ -389,9 +409,7 @@ def _kth(x: Tensor, dim: int, keepdim: bool, k: int | None, rt: type, name: str)
             pos = np.where(nans > 0, n - nans, pos)
     else:
         pos = np.full(shape, k - 1, dtype=np.intp)
-    idx = np.take_along_axis(order, pos, d)
-    values = take_along(x, d, idx, True)
-    return rt(_squeeze(values, d, keepdim), Tensor._make((idx if keepdim else idx.squeeze(d)).astype(np.int64)))
+    return _picked(x, d, np.take_along_axis(order, pos, d), keepdim, rt)
 
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
@@ -433,9 +451,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     run_len = pos - np.maximum.accumulate(np.where(new_run, pos, 0), axis=1) + 1
     best = np.argmax(run_len, axis=1)  # end of the first longest run: smallest value, last index
     idx = order[np.arange(rows.shape[0]), best].reshape(np.moveaxis(a, d, -1).shape[:-1])
-    idx = np.expand_dims(idx, d)
-    values = take_along(input, d, idx, True)
-    return _MODE(_squeeze(values, d, keepdim), Tensor._make((idx if keepdim else idx.squeeze(d)).astype(np.int64)))
+    return _picked(input, d, np.expand_dims(idx, d), keepdim, _MODE)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -482,8 +498,16 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
     out = take_along(s, last, below)
     if interpolation in ("linear", "midpoint"):
         above = take_along(s, last, np.ceil(ranks).astype(np.intp))
-        w = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - np.floor(ranks)
-        out = out + (above - out) * Tensor._make(w)
+        if interpolation == "midpoint":
+            w = Tensor._make(np.full_like(ranks, 0.5))
+        elif isinstance(q, Tensor) and q.requires_grad:  # the weight q (n - 1) - floor(.) is differentiable in q
+            from .binary import where
+
+            w = where(Tensor._make(np.isnan(s.data[..., -1:])), Tensor._make(np.zeros((), a.dtype)),
+                      reshape(q, (-1,)) * (n - 1) - Tensor._make(np.floor(ranks)))
+        else:
+            w = Tensor._make(ranks - np.floor(ranks))
+        out = out + (above - out) * w
     out = movedim(out, -1, 0)
     if keepdim:
         rest = (1,) * a.ndim if dim is None else a.shape[:d] + (1,) + a.shape[d + 1:]

@@ -114,11 +114,20 @@ def broadcast_shapes(*shapes: Any) -> tuple:
     """The shape all ``shapes`` broadcast to (torch.broadcast_shapes)."""
     from ..tensor import Size
 
-    norm = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
-    try:
-        return Size(np.broadcast_shapes(*norm))
-    except ValueError:
-        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape: {norm}") from None
+    norm = [(int(s),) if isinstance(s, (int, np.integer)) else tuple(int(d) for d in s) for s in shapes]
+    out: tuple = ()
+    for k, shp in enumerate(norm):
+        try:
+            out = np.broadcast_shapes(out, shp)
+        except ValueError:
+            for i in range(1, len(shp) + 1):
+                if i <= len(out) and shp[-i] not in (1, out[-i]) and out[-i] != 1:
+                    raise RuntimeError(
+                        f"Attempting to broadcast a dimension of length {shp[-i]} at {-i}! Mismatching argument at "
+                        f"index {k} had {shp}; but expected shape should be broadcastable to {list(out)}"
+                    ) from None
+            raise
+    return Size(out)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
@@ -170,12 +179,12 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if -1 in shape:
-        if known == 0:
+        if known == 0 and numel == 0:
             raise RuntimeError(
                 f"cannot reshape tensor of {numel} elements into shape {list(shape)} because the unspecified "
                 "dimension size -1 can be any value and is ambiguous"
             )
-        if numel % known:
+        if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
@@ -183,12 +192,26 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     return shape
 
 
-def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
+class _UnsafeView(Reshape):
+    node_name = "UnsafeViewBackward0"  # torch's name for a reshape that had to copy
+
+
+class _Squeeze(Reshape):
+    node_name = "SqueezeBackward1"
+
+
+class _Unsqueeze(Reshape):
+    node_name = "UnsqueezeBackward0"
+
+
+def reshape(x: Tensor, shape: Sequence[int], _node: type = Reshape) -> Tensor:
     """Same elements in a new shape (one size may be -1): a view when the memory layout allows, else a copy."""
     shape = _infer_shape(_shape_args((shape,)), x.data.size)
     if shape == x.data.shape:
         return x
-    return make_view(Reshape.apply(x, shape), x, ("reshape", shape))
+    if _node is Reshape and not x.data.flags.c_contiguous:
+        _node = _UnsafeView
+    return make_view(_node.apply(x, shape), x, ("reshape", shape))
 
 
 def view(x: Tensor, shape: Sequence[int]) -> Tensor:
@@ -244,12 +267,12 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
         axes = set()
     else:
         axes = {d for d in normalize_dims(dim, x.data.ndim) if shp[d] == 1}
-    return reshape(x, tuple(s for i, s in enumerate(shp) if i not in axes))
+    return reshape(x, tuple(s for i, s in enumerate(shp) if i not in axes), _Squeeze)
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     d = wrap_dim(dim, x.data.ndim + 1)
-    return reshape(x, x.data.shape[:d] + (1,) + x.data.shape[d:])
+    return reshape(x, x.data.shape[:d] + (1,) + x.data.shape[d:], _Unsqueeze)
 
 
 # ----------------------------------------------------------------------------- permutations
@@ -264,7 +287,15 @@ class Permute(Function):
         return permute(grad, tuple(int(i) for i in np.argsort(ctx.dims))), None
 
 
-def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
+class _Transpose(Permute):
+    node_name = "TransposeBackward0"
+
+
+class _T(Permute):
+    node_name = "TBackward0"
+
+
+def permute(x: Tensor, dims: Sequence[int], _node: type = Permute) -> Tensor:
     nd = x.data.ndim
     dims = tuple(dims)
     if len(dims) != nd:
@@ -277,7 +308,7 @@ def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     if dims == tuple(range(nd)):
         return x
-    return make_view(Permute.apply(x, dims), x, ("permute", dims))
+    return make_view(_node.apply(x, dims), x, ("permute", dims))
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -287,7 +318,14 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
         return x
     dims = list(range(nd))
     dims[a], dims[b] = dims[b], dims[a]
-    return permute(x, dims)
+    return permute(x, dims, _Transpose)
+
+
+def t(x: Tensor) -> Tensor:
+    """Transpose of a matrix (0-d and 1-d tensors are returned as they are)."""
+    if x.data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.data.ndim}D")
+    return permute(x, (1, 0), _T) if x.data.ndim == 2 else x
 
 
 swapaxes = swapdims = transpose
@@ -450,38 +488,47 @@ class Cat(Function):
     @staticmethod
     def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
         ctx.dim = dim
-        ctx.sizes = [x.data.shape[dim] for x in xs]
-        return np.concatenate([x.data for x in xs], axis=dim)
+        ctx.skip = [_legacy_empty(x, xs) for x in xs]
+        ctx.sizes = [x.data.shape[dim] for x, s in zip(xs, ctx.skip) if not s]
+        return np.concatenate([x.data for x, s in zip(xs, ctx.skip) if not s], axis=dim)
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        return (None,) + split(grad, ctx.sizes, ctx.dim)
+        pieces = iter(split(grad, ctx.sizes, ctx.dim))
+        empty = Tensor._make(np.zeros(0, grad.data.dtype))
+        return (None,) + tuple(empty if s else next(pieces) for s in ctx.skip)
+
+
+def _legacy_empty(x: Tensor, xs: tuple) -> bool:
+    """torch skips 1-d empty tensors in cat when other inputs have another shape (legacy behaviour)."""
+    return x.data.ndim == 1 and x.data.size == 0 and any(not (y.data.ndim == 1 and y.data.size == 0) for y in xs)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Concatenate along ``dim`` (dtypes promoted; 1-d empty tensors are skipped, like torch)."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     tensors = _promoted(tensors, "cat")
-    kept = [t for t in tensors if not (t.data.ndim == 1 and t.data.size == 0)] or tensors[:1]
-    ref = kept[0]
     for i, t in enumerate(tensors):
         if t.data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [(i, t) for i, t in enumerate(tensors) if not (t.data.ndim == 1 and t.data.size == 0)]
+    kept = kept or list(enumerate(tensors))
+    ref = kept[0][1]
     d = wrap_dim(dim, ref.data.ndim)
-    for i, t in enumerate(kept):
+    for i, t in kept:
         if t.data.ndim != ref.data.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.data.ndim} and {t.data.ndim}")
         for k in range(ref.data.ndim):
             if k != d and t.data.shape[k] != ref.data.shape[k]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {ref.data.shape[k]} but "
-                    f"got size {t.data.shape[k]} for tensor number {tensors.index(t)} in the list."
+                    f"got size {t.data.shape[k]} for tensor number {i} in the list."
                 )
-    if len(kept) == 1:
-        return clone(kept[0])
-    return Cat.apply(d, *kept)
+    if len(tensors) == 1:
+        return clone(tensors[0])
+    return Cat.apply(d, *tensors)
 
 
 concat = concatenate = cat
@@ -719,7 +766,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 __all__ = [
     "sum_to", "expand", "broadcast_to", "broadcast_shapes", "broadcast_tensors", "reshape", "view", "flatten",
-    "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis",
+    "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "swapaxes", "swapdims", "movedim", "moveaxis",
     "clone", "cast", "copy_from", "fill", "repeat", "tile", "cat", "concat", "concatenate", "stack", "hstack",
     "vstack", "slice_view", "narrow", "split", "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "pad",
     "Slice", "_share_version", "_shape_args",

@@ -175,11 +175,11 @@ class LBFGS(Optimizer):
 
     def _add_grad(self, step_size: Any, update: np.ndarray) -> None:
         """``p += step_size * update[slice]`` for every parameter."""
+        scaled = np.multiply(update, step_size)
         offset = 0
         for p in self._params:
             n = p.numel()
-            arr = p.data
-            arr += np.multiply(update[offset:offset + n], step_size).reshape(arr.shape)
+            p.data += scaled[offset:offset + n].reshape(p.data.shape)
             p._bump_version()
             offset += n
 

@@ -20,7 +20,7 @@ import functools
 import warnings
 from collections import OrderedDict, defaultdict
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 

@@ -329,3 +329,13 @@ def test_error_in_root_module_is_untouched_and_torch_like():
 def test_forward_not_implemented():
     with pytest.raises(NotImplementedError, match='missing the required "forward" function'):
         nn.Module()(1)
+
+
+def test_always_call_forward_hook_runs_on_error():
+    lin = nn.Linear(3, 2)
+    seen = []
+    lin.register_forward_hook(lambda m, args, out: seen.append(out), always_call=True)
+    lin.register_forward_hook(lambda m, args, out: seen.append("never"))
+    with pytest.raises(RuntimeError):
+        lin(npgrad.randn(2, 5))
+    assert seen == [None]

@@ -78,7 +78,8 @@ def test_rosenbrock_each_step_matches_torch(x0: list, line_search_fn) -> None:
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
 @pytest.mark.parametrize("x0", ROSENBROCK_STARTS, ids=["2d", "5d"])
 def test_rosenbrock_free_run_converges_like_torch(x0: list, line_search_fn) -> None:
-    """Left to run on their own, both reach the minimum (1, ..., 1) together."""
+    """Left to run on their own (100 iterations per step), both end at the same stationary point
+    (the 5-d start leads to the local minimum near x_0 = -1) after the same number of evaluations."""
     lr = 1 if line_search_fn else 0.2
     ours, theirs = Problem(npgrad, [np.array(x0)], rosenbrock), Problem(torch, [np.array(x0)], rosenbrock)
     no = optim.LBFGS(ours.params, lr=lr, max_iter=100, line_search_fn=line_search_fn)
@@ -86,8 +87,9 @@ def test_rosenbrock_free_run_converges_like_torch(x0: list, line_search_fn) -> N
     for _ in range(15):
         no.step(ours.closure)
         to.step(theirs.closure)
-    np.testing.assert_allclose(theirs.flat(), np.ones(len(x0)), atol=1e-5)
-    np.testing.assert_allclose(ours.flat(), theirs.flat(), atol=1e-6)
+    assert np.linalg.norm(rosenbrock(ours.flat())[1]) < 1e-2
+    np.testing.assert_allclose(ours.flat(), theirs.flat(), rtol=1e-9, atol=1e-10)
+    assert ours.calls == theirs.calls
 
 
 def _quadratic():

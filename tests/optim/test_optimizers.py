@@ -10,7 +10,7 @@ import npgrad
 from npgrad import optim
 from npgrad.optim import _foreach
 
-from _optim_harness import Model, batches, make_pair, train, weights
+from _optim_harness import batches, make_pair, train, weights
 
 CONFIGS = [
     ("SGD", dict(lr=0.05)),
@@ -54,6 +54,15 @@ CONFIGS = [
     ("RAdam", dict(lr=1e-2, weight_decay=0.1)),
     ("RAdam", dict(lr=1e-2, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
 ]
+
+
+@pytest.fixture
+def threads():
+    """Three threads for the fused path (whatever this machine's core count), restored afterwards."""
+    before = _foreach.get_num_threads()
+    _foreach.set_num_threads(3)
+    yield 3
+    _foreach.set_num_threads(before)
 
 
 def _ids(cfg: tuple) -> str:
@@ -128,8 +137,8 @@ def test_lr_as_tensor_and_float32() -> None:
 
 
 @pytest.mark.parametrize("cfg", [c for c in CONFIGS if c[1].get("maximize") or c[0] in ("NAdam", "Adagrad")], ids=_ids)
-def test_fused_blocked_threaded_path_is_bit_identical_to_per_param_loop(cfg: tuple, monkeypatch) -> None:
-    """foreach=None (blocks of CHUNK elements, split over threads) gives exactly the foreach=False results."""
+def test_fused_blocked_threaded_path_is_bit_identical_to_per_param_loop(cfg: tuple, monkeypatch, threads) -> None:
+    """foreach=None (blocks of CHUNK elements, pulled by 3 threads) gives exactly the foreach=False results."""
     monkeypatch.setattr(_foreach, "CHUNK", 64)
     monkeypatch.setattr(_foreach, "THREAD_MIN", 0)
     name, kwargs = cfg
@@ -212,3 +221,20 @@ def test_add_param_group_and_named_params() -> None:
     plain = optim.SGD([a], lr=0.1)
     plain.add_param_group({"params": c})  # a lone tensor is wrapped in a list
     assert plain.param_groups[1]["params"][0] is c and len(plain.param_groups[1]["params"]) == 1
+
+
+def test_worker_thread_errors_propagate(monkeypatch, threads) -> None:
+    monkeypatch.setattr(_foreach, "CHUNK", 4)
+    monkeypatch.setattr(_foreach, "THREAD_MIN", 0)
+    seen = []
+
+    def kernel(arrays, scratch, consts):
+        seen.append(arrays[0].size)
+        if len(seen) == 5:
+            raise FloatingPointError("boom")
+
+    with pytest.raises(FloatingPointError, match="boom"):
+        _foreach.run_kernel(kernel, 1, [((np.zeros(40),), ())])
+    assert _foreach.get_num_threads() == 3
+    with pytest.raises(ValueError, match="positive"):
+        _foreach.set_num_threads(0)

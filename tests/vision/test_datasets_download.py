@@ -223,6 +223,9 @@ def test_cifar10_download_and_extract(tmp_path, server, monkeypatch):
     assert ds.data[0, 0, 0].tolist() == [images[0, 0], images[0, 1024], images[0, 2048]]
     assert (tmp_path / "cifar-10-python.tar.gz").read_bytes() == tarball
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".extract-")]
+    server.requests.clear()
+    datasets.CIFAR10(tmp_path, train=False, download=True)  # present: nothing fetched
+    assert server.requests == []
 
 
 def test_cifar10_official_md5_rejects_other_tarball(tmp_path, server, monkeypatch):

@@ -1,7 +1,8 @@
 """Activation functions of ``npgrad.nn.functional`` beyond the pointwise ops in ``npgrad.ops.pointwise``.
 
-The pointwise activations themselves (relu, elu, gelu, ...) live in ``npgrad.ops.pointwise``; here
-they get torch's functional signatures (``inplace=``) and the in-place ``*_`` forms. Also here:
+The pointwise activations themselves (relu, elu, gelu, ..., with their ``inplace=`` flags) live in
+``npgrad.ops.pointwise`` and are re-exported by ``nn.functional``; here are their in-place ``*_``
+forms and the activations that are not pointwise ops:
 softmax / log_softmax / softmin (on top of ``npgrad.ops.reduce``), glu, prelu, rrelu, threshold,
 hard/soft shrink, normalize, cosine_similarity and pairwise_distance.
 """
@@ -23,8 +24,7 @@ from ...random import rng
 from ...tensor import Tensor
 
 __all__ = [
-    "relu", "relu_", "relu6", "elu", "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_",
-    "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "silu", "mish", "threshold", "threshold_", "rrelu",
+    "relu_", "elu_", "selu_", "celu_", "leaky_relu_", "hardtanh_", "threshold", "threshold_", "rrelu",
     "rrelu_", "hardshrink", "softshrink", "glu", "prelu", "softmax", "log_softmax", "softmin", "normalize",
     "cosine_similarity", "pairwise_distance", "one_hot",
 ]
@@ -35,83 +35,29 @@ def _run(fn: Any, input: Tensor, inplace: bool, *args: Any) -> Tensor:  # noqa: 
     return input._inplace(fn, *args) if inplace else fn(input, *args)
 
 
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """max(x, 0)."""
-    return _run(_P.relu, input, inplace)
-
-
 def relu_(input: Tensor) -> Tensor:  # noqa: A002
-    return _run(_P.relu, input, True)
-
-
-def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """min(max(x, 0), 6)."""
-    return _run(_P.relu6, input, inplace)
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x if x > 0 else alpha (exp(x) - 1)."""
-    return _run(_P.elu, input, inplace, alpha)
+    """In-place max(x, 0)."""
+    return _P.relu(input, inplace=True)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
-    return _run(_P.elu, input, True, alpha)
-
-
-def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """scale * elu(x, alpha) with torch's SELU constants."""
-    return _run(_P.selu, input, inplace)
+    return _P.elu(input, alpha, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:  # noqa: A002
-    return _run(_P.selu, input, True)
-
-
-def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
-    return _run(_P.celu, input, inplace, alpha)
+    return _P.selu(input, inplace=True)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
-    return _run(_P.celu, input, True, alpha)
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x if x > 0 else negative_slope * x."""
-    return _run(_P.leaky_relu, input, inplace, negative_slope)
+    return _P.celu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
-    return _run(_P.leaky_relu, input, True, negative_slope)
-
-
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """clamp(x, min_val, max_val)."""
-    return _run(_P.hardtanh, input, inplace, min_val, max_val)
+    return _P.leaky_relu(input, negative_slope, inplace=True)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
-    return _run(_P.hardtanh, input, True, min_val, max_val)
-
-
-def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """clamp(x / 6 + 1/2, 0, 1)."""
-    return _run(_P.hardsigmoid, input, inplace)
-
-
-def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x * hardsigmoid(x)."""
-    return _run(_P.hardswish, input, inplace)
-
-
-def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x * sigmoid(x)."""
-    return _run(_P.silu, input, inplace)
-
-
-def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x * tanh(softplus(x))."""
-    return _run(_P.mish, input, inplace)
+    return _P.hardtanh(input, min_val, max_val, inplace=True)
 
 
 def _threshold(x: Tensor, threshold: float, value: float) -> Tensor:

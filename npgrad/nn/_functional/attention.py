@@ -18,7 +18,6 @@ import numpy as np
 
 from ... import _dtype
 from ...autograd.function import Function
-from ...ops.index import index_select
 from ...ops.linalg import matmul
 from ...ops.shape import cat, chunk, pad, reshape, split, transpose
 from ...tensor import Tensor
@@ -39,6 +38,8 @@ class _SafeSoftmax(Function):
     @staticmethod
     def forward(ctx: Function, x: Tensor) -> np.ndarray:
         a = x.data
+        if a.shape[-1] == 0:
+            return a.copy()
         m = a.max(axis=-1, keepdims=True)
         m[m == -np.inf] = 0
         e = np.exp(a - m)
@@ -116,8 +117,10 @@ def _repeat_heads(t: Tensor, n_heads: int) -> Tensor:
     if kv_heads == 0 or n_heads % kv_heads:
         raise RuntimeError(f"Number of heads in key and value must divide the number of heads in query "
                            f"({kv_heads} does not divide {n_heads})")
-    idx = np.repeat(np.arange(kv_heads), n_heads // kv_heads)
-    return index_select(t, t.dim() - 3, Tensor._make(idx))
+    rep = n_heads // kv_heads
+    lead, tail = tuple(t.shape[:-3]), tuple(t.shape[-2:])
+    expanded = t.unsqueeze(-3).expand(*lead, kv_heads, rep, *tail)  # head h -> copies h*rep .. h*rep+rep-1
+    return reshape(expanded, lead + (n_heads,) + tail)
 
 
 # ----------------------------------------------------------------------------- multi-head attention
@@ -176,12 +179,12 @@ def _in_projection(query: Tensor, key: Tensor, value: Tensor, embed_dim: int, in
     if separate is None:
         if query is key and key is value:
             return split(linear(query, in_proj_weight, in_proj_bias), embed_dim, -1)
+        if key is value:
+            w_q, w_kv = split(in_proj_weight, [embed_dim, 2 * embed_dim])
+            b_q, b_kv = (None, None) if in_proj_bias is None else split(in_proj_bias, [embed_dim, 2 * embed_dim])
+            return (linear(query, w_q, b_q),) + split(linear(key, w_kv, b_kv), embed_dim, -1)
         w_q, w_k, w_v = chunk(in_proj_weight, 3)
         b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else chunk(in_proj_bias, 3)
-        if key is value:
-            w_kv = cat([w_k, w_v], 0)
-            b_kv = None if in_proj_bias is None else cat([b_k, b_v], 0)
-            return (linear(query, w_q, b_q),) + split(linear(key, w_kv, b_kv), embed_dim, -1)
     else:
         w_q, w_k, w_v = separate
         b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else chunk(in_proj_bias, 3)

@@ -10,7 +10,6 @@ under ``create_graph=True``, so double backward works.
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 

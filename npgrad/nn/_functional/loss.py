@@ -30,6 +30,7 @@ from ...autograd.grad_mode import _state
 from ...ops import binary as _B
 from ...ops import pointwise as _P
 from ...ops import reduce as _R
+from ...ops.index import scalar_type_name
 from ...tensor import Tensor
 from .activation import pairwise_distance
 
@@ -47,12 +48,11 @@ _REDUCTIONS = ("none", "mean", "sum")
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
     """Resolve torch's legacy ``size_average``/``reduce`` flags and validate ``reduction``."""
     if size_average is not None or reduce is not None:
-        warnings.warn("size_average and reduce args will be deprecated, please use reduction='{}' instead.".format(
-            "mean" if (size_average is None or size_average) and reduce is not False else
-            ("sum" if reduce is not False else "none")), stacklevel=3)
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else ("mean" if size_average else "sum")
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                      stacklevel=3)
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -183,7 +183,7 @@ class _ClassNLL(Function):
             denom = m_rows
             ctx.amat = amat
             b = amat.sum(axis=1)
-        ctx.b, ctx.wvec, ctx.spec, ctx.logp_is_input = np.asarray(b, dt), wvec, spec, not softmax
+        ctx.b, ctx.wvec, ctx.spec = np.asarray(b, dt), wvec, spec
         ctx.denom = dt.type(denom)
         ctx.save_for_backward(x)
         if reduction == "none":
@@ -249,8 +249,8 @@ class _ClassNLL(Function):
         return gx, gt, None
 
 
-def _check_index_target(input: Tensor, target: Tensor, weight: Tensor | None) -> tuple:  # noqa: A002
-    """Validate (input, class-index target) like torch; returns (rows x (M, C), target (M,), out shape)."""
+def _check_index_target(input: Tensor, target: Tensor, weight: Tensor | None) -> int:  # noqa: A002
+    """Validate (input, class-index target, weight) like torch; returns the number of classes C."""
     if input.ndim < 1:
         raise RuntimeError("input tensor should be 1D or 2D")
     if target.data.dtype not in (np.int64, np.uint8):
@@ -281,8 +281,7 @@ def _check_bounds(t: np.ndarray, c: int, ignore_index: int) -> None:
 
 
 def _type_name(t: Tensor) -> str:
-    return {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "uint8": "Byte", "bool": "Bool",
-            "int16": "Short", "int8": "Char", "float16": "Half"}.get(t.data.dtype.name, t.data.dtype.name)
+    return scalar_type_name(t.data.dtype)
 
 
 def _rows(t: Tensor) -> Tensor:

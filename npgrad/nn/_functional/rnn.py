@@ -1,11 +1,11 @@
-"""Fused recurrent kernels: the time loop of one layer in one direction of an RNN, LSTM or GRU.
+"""Fused recurrent kernel: one layer in one direction of an RNN, LSTM or GRU, forward and backward.
 
-The input projection ``x @ W_ih^T + b_ih`` has no time dependence, so the modules compute it for the
-whole sequence with one GEMM (ordinary Tensor ops) and hand it here as ``xp``. This kernel runs only
-the recurrence, on raw arrays, and its backward is hand-written backpropagation through time (BPTT):
-one small GEMM per step for ``dh_{t-1} = dG_t @ W_hh``; the weight gradient is a single GEMM over all
-steps afterwards, ``dW_hh = dG^T @ H_prev``, and ``db_hh = sum(dG)``. The backward works on arrays, so
-the op is ``once_differentiable``.
+The input half of every gate, ``xp = x W_ih^T + b_ih``, has no time dependence: it is computed for
+all time steps at once with one GEMM. Only the recurrence loops over time, on raw arrays; its
+backward is hand-written backpropagation through time (BPTT): one small GEMM per step for
+``dh_{t-1} = dG_t W_hh``, then single GEMMs over all steps for ``dW_hh = dG^T H_prev``,
+``dW_ih = dG^T x`` and ``dx = dG W_ih``. The backward works on arrays, so the op is
+``once_differentiable`` (differentiating its gradients raises).
 
 Sequences are stored *packed*: time step ``t`` owns rows ``offsets[t] : offsets[t] + batch_sizes[t]``
 of every ``(N, features)`` array, with non-increasing ``batch_sizes`` (the sequences sorted by
@@ -60,57 +60,96 @@ def _steps(batch_sizes: Sequence[int], reverse: bool) -> list[tuple[int, int, in
 
 
 class RecurrentLayer(Function):
-    """One layer and direction: ``(xp, h0, c0, w_hh, b_hh, w_hr) -> (out, h_n[, c_n])``."""
+    """One layer and direction: ``(x, w_ih, b_ih, h0, c0, w_hh, b_hh, w_hr) -> (out, h_n[, c_n])``.
+
+    The input projection of all steps is one GEMM here, with the gate scaling folded into the weight
+    and the biases folded into one vector; backward: ``dx = dG_x W_ih``, ``dW_ih = dG_x^T x``,
+    ``db_ih = sum(dG_x)`` (``dG_x`` = the pre-activation gradients of the input half of the gates).
+    """
 
     once_differentiable = True
 
     @staticmethod
-    def forward(ctx: Function, xp: Tensor, h0: Tensor, c0: Tensor | None, w_hh: Tensor, b_hh: Tensor | None,
-                w_hr: Tensor | None, mode: str, batch_sizes: tuple, reverse: bool, save: bool) -> tuple:
+    def forward(ctx: Function, x: Tensor, w_ih: Tensor, b_ih: Tensor | None, h0: Tensor, c0: Tensor | None,
+                w_hh: Tensor, b_hh: Tensor | None, w_hr: Tensor | None, mode: str, batch_sizes: tuple,
+                reverse: bool, save: bool) -> tuple:
         ctx.set_materialize_grads(False)
         ctx.mode, ctx.steps = mode, _steps(batch_sizes, reverse)
+        bhh = None if b_hh is None else b_hh.data
+        scale = _gate_scale(mode, w_hh.data.shape[0] // _GATES[mode], x.data.dtype)
+        act = _input_gates(x.data, w_ih.data, None if b_ih is None else b_ih.data,
+                           None if mode == "GRU" else bhh, scale)
         run = {"LSTM": _lstm_forward, "GRU": _gru_forward}.get(mode, _rnn_forward)
         with np.errstate(over="ignore"):
-            outputs, saved = run(ctx, xp.data, h0.data, None if c0 is None else c0.data, w_hh.data,
-                                 None if b_hh is None else b_hh.data, None if w_hr is None else w_hr.data, save)
+            outputs, saved = run(ctx, act, scale, h0.data, None if c0 is None else c0.data, w_hh.data, bhh,
+                                 None if w_hr is None else w_hr.data, save)
         if save:
-            ctx.save_for_backward(w_hh, w_hr, *saved)
+            ctx.save_for_backward(x, w_ih, w_hh, w_hr, *saved)
         return outputs
 
     @staticmethod
     def backward(ctx: Function, *grads: Tensor | None) -> tuple:
-        w_hh, w_hr, *saved = ctx.saved_tensors
+        x, w_ih, w_hh, w_hr, *saved = ctx.saved_tensors
         arrays = [None if s is None else s.data for s in saved]
-        g = [None if x is None else x.data for x in grads]
+        g = [None if t is None else t.data for t in grads]
         run = {"LSTM": _lstm_backward, "GRU": _gru_backward}.get(ctx.mode, _rnn_backward)
-        dxp, dh0, dc0, dgates_hh, d_w_hr, h_prev = run(ctx, w_hh.data, None if w_hr is None else w_hr.data,
-                                                       arrays, g)
+        dg_x, dh0, dc0, dg_h, d_w_hr, h_prev = run(ctx, w_hh.data, None if w_hr is None else w_hr.data, arrays, g)
         need = ctx.needs_input_grad
-        d_w_hh = dgates_hh.T @ h_prev if need[3] else None
-        d_b_hh = dgates_hh.sum(0) if need[4] else None
-        wrap = [dxp, dh0, dc0, d_w_hh, d_b_hh, d_w_hr]
-        return tuple(Tensor._make(a) if a is not None and n else None for a, n in zip(wrap, need[:6])) + (None,) * 4
+        db_ih = dg_x.sum(0) if need[2] or (need[6] and dg_h is dg_x) else None
+        db_hh = None
+        if need[6]:
+            db_hh = db_ih.copy() if dg_h is dg_x else dg_h.sum(0)
+        grads_in = (
+            dg_x @ w_ih.data if need[0] else None,
+            dg_x.T @ x.data if need[1] else None,
+            db_ih if need[2] else None,
+            dh0 if need[3] else None,
+            dc0 if need[4] else None,
+            dg_h.T @ h_prev if need[5] else None,
+            db_hh,
+            d_w_hr if need[7] else None,
+        )
+        result = [None if a is None else Tensor._make(a) for a in grads_in]
+        if is_grad_enabled():  # create_graph: differentiating these gradients must raise, not give zeros
+            deps = [t for t in (x, w_ih, w_hh, w_hr, *grads) if t is not None and t.requires_grad]
+            result = [None if r is None else _NotTwiceDifferentiable.apply(r, *deps) for r in result]
+        return tuple(result) + (None,) * 4
 
 
-def recurrent_layer(mode: str, xp: Tensor, h0: Tensor, c0: Tensor | None, w_hh: Tensor, b_hh: Tensor | None,
-                    w_hr: Tensor | None, batch_sizes: Sequence[int], reverse: bool) -> tuple:
-    """Run one recurrent layer in one direction over packed pre-projected inputs ``xp`` (see module doc).
+class _NotTwiceDifferentiable(Function):
+    """Identity on a BPTT gradient, recorded on the tensors it depends on; its backward raises."""
+
+    @staticmethod
+    def forward(ctx: Function, grad: Tensor, *deps: Tensor) -> np.ndarray:
+        return grad.data
+
+    @staticmethod
+    def backward(ctx: Function, *grads: Tensor) -> tuple:
+        raise RuntimeError("double backward (create_graph=True) is not implemented for RecurrentLayer (the fused "
+                           "RNN/LSTM/GRU time loop): its backward through time is once_differentiable")
+
+
+def recurrent_layer(mode: str, x: Tensor, w_ih: Tensor, b_ih: Tensor | None, h0: Tensor, c0: Tensor | None,
+                    w_hh: Tensor, b_hh: Tensor | None, w_hr: Tensor | None, batch_sizes: Sequence[int],
+                    reverse: bool) -> tuple:
+    """Run one recurrent layer in one direction over packed input rows ``x`` (N, input_size) (module doc).
 
     Returns ``(out, h_n)`` (``(out, h_n, c_n)`` for LSTM); ``out`` has one row per input row.
     """
-    save = is_grad_enabled() and any(
-        t is not None and t.requires_grad for t in (xp, h0, c0, w_hh, b_hh, w_hr)
-    )
-    return RecurrentLayer.apply(xp, h0, c0, w_hh, b_hh, w_hr, mode, tuple(int(b) for b in batch_sizes),
-                                bool(reverse), save)
+    args = (x, w_ih, b_ih, h0, c0, w_hh, b_hh, w_hr)
+    save = is_grad_enabled() and any(t is not None and t.requires_grad for t in args)
+    return RecurrentLayer.apply(*args, mode, tuple(int(b) for b in batch_sizes), bool(reverse), save)
 
 
-def _pre_activations(xp: np.ndarray, b: np.ndarray | None, scale: np.ndarray | None) -> np.ndarray:
-    """A fresh (N, G) buffer holding ``(xp + b) * scale``; the step loop adds ``h W^T`` and activates it."""
-    a = xp + b if b is not None else xp.copy()
-    if scale is not None:
-        a *= scale
-    return a
+def _input_gates(x: np.ndarray, w_ih: np.ndarray, b_ih: np.ndarray | None, b_hh: np.ndarray | None,
+                 scale: np.ndarray | None) -> np.ndarray:
+    """Fresh (N, G) ``(x W_ih^T + b_ih [+ b_hh]) * scale``; the step loop adds ``h W_hh^T`` and activates it."""
+    w = w_ih if scale is None else w_ih * scale[:, None]
+    act = x @ w.T
+    if b_ih is not None or b_hh is not None:
+        bias = b_ih if b_hh is None else (b_hh if b_ih is None else b_ih + b_hh)
+        act += bias if scale is None else bias * scale
+    return act
 
 
 def _logistic_of_negated(block: np.ndarray) -> np.ndarray:
@@ -121,9 +160,9 @@ def _logistic_of_negated(block: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- RNN (tanh / relu)
-def _rnn_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: Any, w: np.ndarray, b: np.ndarray | None,
+def _rnn_forward(ctx: Function, out: np.ndarray, scale: Any, h0: np.ndarray, c0: Any, w: np.ndarray, b: Any,
                  w_hr: Any, save: bool) -> tuple:
-    out = _pre_activations(xp, b, None)  # becomes the output in place
+    """``out`` holds the input gates and becomes the output in place."""
     wt = np.ascontiguousarray(w.T)
     h = h0.copy()
     h_prev = np.empty_like(out) if save else None
@@ -143,15 +182,20 @@ def _rnn_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: Any, w: np.n
 def _rnn_backward(ctx: Function, w: np.ndarray, w_hr: Any, saved: list, grads: list) -> tuple:
     out, h_prev = saved
     d_out, d_hn = grads[0], grads[1]
-    deriv = 1 - out * out if ctx.mode == "RNN_TANH" else (out > 0).astype(out.dtype)
     dh = _full_state(ctx, w.shape[1], out.dtype, d_hn)
     dg = np.empty_like(out)
+    tanh = ctx.mode == "RNN_TANH"
     for s, e, bs in reversed(ctx.steps):
-        dht = dh[:bs]
+        dht, d, h = dh[:bs], dg[s:e], out[s:e]
         if d_out is not None:
             dht += d_out[s:e]
-        np.multiply(dht, deriv[s:e], out=dg[s:e])
-        np.matmul(dg[s:e], w, out=dht)
+        if tanh:  # dz = dh (1 - h^2)
+            np.multiply(h, h, out=d)
+            np.subtract(1, d, out=d)
+            d *= dht
+        else:  # dz = dh [h > 0]
+            np.multiply(dht, h > 0, out=d)
+        np.matmul(d, w, out=dht)
     return dg, dh, None, dg, None, h_prev
 
 
@@ -164,13 +208,12 @@ def _full_state(ctx: Function, width: int, dtype: np.dtype, given: np.ndarray | 
 
 
 # ----------------------------------------------------------------------------- LSTM
-def _lstm_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: np.ndarray, w: np.ndarray,
-                  b: np.ndarray | None, w_hr: np.ndarray | None, save: bool) -> tuple:
+def _lstm_forward(ctx: Function, act: np.ndarray, scale: np.ndarray, h0: np.ndarray, c0: np.ndarray, w: np.ndarray,
+                  b: Any, w_hr: np.ndarray | None, save: bool) -> tuple:
+    """``act`` (N, 4H): scaled input gates, turned in place into the gate values i, f, g, o."""
     hid = c0.shape[-1]
-    n = xp.shape[0]
-    dt = xp.dtype
-    scale = _gate_scale("LSTM", hid, dt)
-    act = _pre_activations(xp, b, scale)  # (N, 4H): pre-activations, then gate values i, f, g, o
+    n = act.shape[0]
+    dt = act.dtype
     wt = w.T * scale
     whr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
     h, c = h0.copy(), c0.copy()
@@ -206,53 +249,62 @@ def _lstm_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: np.ndarray,
 
 
 def _lstm_backward(ctx: Function, w: np.ndarray, w_hr: np.ndarray | None, saved: list, grads: list) -> tuple:
+    """BPTT; the gate derivatives are formed step by step on cache-resident (B, 4H) blocks::
+
+        dc_t += dr o (1 - tanh(c)^2)        dz_o = dr tanh(c) o (1 - o)
+        dz_i = dc_t g i (1 - i)    dz_f = dc_t c_prev f (1 - f)    dz_g = dc_t i (1 - g^2)
+        dc_{t-1} = dc_t f          dh_{t-1} = dz W_hh
+    """
     act, h_prev, c_prev, tanh_c, pre_proj = saved
     d_out, d_hn, d_cn = grads
     n, hid = tanh_c.shape
     dt = act.dtype
-    gates = act.reshape(n, 4, hid)
-    i, f, g, o = gates[:, 0], gates[:, 1], gates[:, 2], gates[:, 3]
-    # coefficients turning (dc_t, dh_t) into pre-activation gradients: dz_i = dc g i(1-i), dz_f = dc c_prev f(1-f),
-    # dz_g = dc i (1-g^2), dz_o = dr tanh(c) o(1-o); dc_t += dr o (1 - tanh(c)^2)
-    coef = np.empty((n, 4, hid), dt)
-    np.multiply(g, i * (1 - i), out=coef[:, 0])
-    np.multiply(c_prev, f * (1 - f), out=coef[:, 1])
-    np.multiply(i, 1 - g * g, out=coef[:, 2])
-    np.multiply(tanh_c, o * (1 - o), out=coef[:, 3])
-    dc_from_h = o * (1 - tanh_c * tanh_c)
+    h1, h2, h3 = hid, 2 * hid, 3 * hid
     dh = _full_state(ctx, h_prev.shape[1], dt, d_hn)
     dc = _full_state(ctx, hid, dt, d_cn)
     dgates = np.empty((n, 4 * hid), dt)
-    dg3 = dgates.reshape(n, 4, hid)
     d_proj = np.empty_like(h_prev) if w_hr is not None else None
-    tmp_h = np.empty_like(dc)
+    tmp = np.empty_like(dc)
+    tmp_r = np.empty_like(dc) if w_hr is not None else None
     for s, e, bs in reversed(ctx.steps):
+        a, d, t = act[s:e], dgates[s:e], tmp[:bs]
+        i, f, g, o = a[:, :h1], a[:, h1:h2], a[:, h2:h3], a[:, h3:]
+        np.subtract(1, a, out=d)  # s (1 - s) for every gate, then 1 - g^2 for the g gate
+        d *= a
+        dg = d[:, h2:h3]
+        np.multiply(g, g, out=dg)
+        np.subtract(1, dg, out=dg)
         dht = dh[:bs]
         if d_out is not None:
             dht += d_out[s:e]
         if w_hr is not None:
             d_proj[s:e] = dht
-            dr = np.matmul(dht, w_hr, out=tmp_h[:bs])
+            dr = np.matmul(dht, w_hr, out=tmp_r[:bs])
         else:
             dr = dht
-        dct = dc[:bs]
-        dct += np.multiply(dr, dc_from_h[s:e], out=dg3[s:e, 3])
-        np.multiply(dr, coef[s:e, 3], out=dg3[s:e, 3])
-        np.multiply(dct[:, None, :], coef[s:e, :3], out=dg3[s:e, :3])
-        dct *= f[s:e]
-        np.matmul(dgates[s:e], w, out=dht)
-    d_w_hr = d_proj.T @ pre_proj if w_hr is not None and ctx.needs_input_grad[5] else None
+        dct, tc = dc[:bs], tanh_c[s:e]
+        np.multiply(tc, tc, out=t)
+        np.subtract(1, t, out=t)
+        t *= o
+        t *= dr
+        dct += t
+        d[:, h3:] *= np.multiply(dr, tc, out=t)
+        d[:, :h1] *= np.multiply(dct, g, out=t)
+        d[:, h1:h2] *= np.multiply(dct, c_prev[s:e], out=t)
+        dg *= np.multiply(dct, i, out=t)
+        dct *= f
+        np.matmul(d, w, out=dht)
+    d_w_hr = d_proj.T @ pre_proj if w_hr is not None and ctx.needs_input_grad[7] else None
     return dgates, dh, dc, dgates, d_w_hr, h_prev
 
 
 # ----------------------------------------------------------------------------- GRU
-def _gru_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: Any, w: np.ndarray, b: np.ndarray | None,
-                 w_hr: Any, save: bool) -> tuple:
+def _gru_forward(ctx: Function, act: np.ndarray, scale: np.ndarray, h0: np.ndarray, c0: Any, w: np.ndarray,
+                 b: np.ndarray | None, w_hr: Any, save: bool) -> tuple:
+    """``act`` (N, 3H): scaled input gates, turned in place into the gate values r, z, n."""
     hid = h0.shape[-1]
-    n = xp.shape[0]
-    dt = xp.dtype
-    scale = _gate_scale("GRU", hid, dt)
-    act = _pre_activations(xp, None, scale)  # (N, 3H): r, z, n
+    n = act.shape[0]
+    dt = act.dtype
     wt = w.T * scale
     bs_scaled = None if b is None else b * scale
     h = h0.copy()
@@ -284,30 +336,44 @@ def _gru_forward(ctx: Function, xp: np.ndarray, h0: np.ndarray, c0: Any, w: np.n
 
 
 def _gru_backward(ctx: Function, w: np.ndarray, w_hr: Any, saved: list, grads: list) -> tuple:
+    """BPTT, gate derivatives formed step by step::
+
+        dz_n = dh (1 - z)(1 - n^2)     dz_z = dh (h_prev - n) z (1 - z)     dz_r = dz_n hn r (1 - r)
+        input-side gradient: (dz_r, dz_z, dz_n); hidden-side: (dz_r, dz_z, dz_n r)
+        dh_{t-1} = dh z + (hidden-side) W_hh
+    """
     act, h_prev, hn = saved
     d_out, d_hn = grads[0], grads[1]
     n, hid = h_prev.shape
     dt = act.dtype
-    gates = act.reshape(n, 3, hid)
-    r, z, nn = gates[:, 0], gates[:, 1], gates[:, 2]
-    # dz_n = dh (1-z)(1-n^2); dz_r = dz_n hn r(1-r); dz_z = dh (h_prev - n) z(1-z); dh_prev = dh z + dG_hh W_hh
-    coef = np.empty((n, 3, hid), dt)
-    np.multiply(1 - z, 1 - nn * nn, out=coef[:, 2])
-    np.multiply(coef[:, 2], hn * r * (1 - r), out=coef[:, 0])
-    np.multiply(h_prev - nn, z * (1 - z), out=coef[:, 1])
+    h1, h2 = hid, 2 * hid
     dh = _full_state(ctx, hid, dt, d_hn)
     dx = np.empty((n, 3 * hid), dt)
-    dx3 = dx.reshape(n, 3, hid)
     dhh = np.empty_like(dx)
-    tmp = np.empty_like(dh)
+    tmp, one_minus = np.empty_like(dh), np.empty_like(dh)
+    rec = np.empty_like(dh)
     for s, e, bs in reversed(ctx.steps):
+        a, d, dd = act[s:e], dx[s:e], dhh[s:e]
+        r, z, nn = a[:, :h1], a[:, h1:h2], a[:, h2:]
+        dr, dz, dn = d[:, :h1], d[:, h1:h2], d[:, h2:]
+        t, om = tmp[:bs], one_minus[:bs]
         dht = dh[:bs]
         if d_out is not None:
             dht += d_out[s:e]
-        np.multiply(dht[:, None, :], coef[s:e], out=dx3[s:e])
-        dhh[s:e, : 2 * hid] = dx[s:e, : 2 * hid]
-        np.multiply(dx[s:e, 2 * hid:], r[s:e], out=dhh[s:e, 2 * hid:])
-        np.matmul(dhh[s:e], w, out=tmp[:bs])
-        dht *= z[s:e]
-        dht += tmp[:bs]
+        np.multiply(nn, nn, out=dn)
+        np.subtract(1, dn, out=dn)
+        dn *= np.subtract(1, z, out=om)
+        dn *= dht
+        np.subtract(h_prev[s:e], nn, out=dz)
+        dz *= dht
+        dz *= om
+        dz *= z
+        np.multiply(dn, hn[s:e], out=dr)
+        dr *= np.subtract(1, r, out=t)
+        dr *= r
+        dd[:, :h2] = d[:, :h2]
+        np.multiply(dn, r, out=dd[:, h2:])
+        np.matmul(dd, w, out=rec[:bs])
+        dht *= z
+        dht += rec[:bs]
     return dx, dh, None, dhh, None, h_prev

@@ -8,7 +8,7 @@ import numpy as np
 from ... import _dtype
 from ...ops import pointwise as _P
 from ...tensor import Tensor
-from .._functional import activation as F
+from .._functional import activation as _FA
 from ..parameter import Parameter
 from .module import Module
 
@@ -51,31 +51,31 @@ class _InplaceOnly(Module):
 class ReLU(_InplaceOnly):
     """max(x, 0)."""
 
-    _fn = staticmethod(F.relu)
+    _fn = staticmethod(_P.relu)
 
 
 class SELU(_InplaceOnly):
     """scale * (max(0, x) + min(0, alpha (exp(x) - 1)))."""
 
-    _fn = staticmethod(F.selu)
+    _fn = staticmethod(_P.selu)
 
 
 class SiLU(_InplaceOnly):
     """x * sigmoid(x)."""
 
-    _fn = staticmethod(F.silu)
+    _fn = staticmethod(_P.silu)
 
 
 class Mish(_InplaceOnly):
     """x * tanh(softplus(x))."""
 
-    _fn = staticmethod(F.mish)
+    _fn = staticmethod(_P.mish)
 
 
 class Hardsigmoid(_InplaceOnly):
     """clamp(x / 6 + 1/2, 0, 1)."""
 
-    _fn = staticmethod(F.hardsigmoid)
+    _fn = staticmethod(_P.hardsigmoid)
 
     def extra_repr(self) -> str:
         return ""
@@ -84,7 +84,7 @@ class Hardsigmoid(_InplaceOnly):
 class Hardswish(Hardsigmoid):
     """x * hardsigmoid(x)."""
 
-    _fn = staticmethod(F.hardswish)
+    _fn = staticmethod(_P.hardswish)
 
 
 class Hardtanh(Module):
@@ -97,7 +97,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+        return _P.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_note(self.inplace)}"
@@ -121,7 +121,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
+        return _P.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}{_inplace_note(self.inplace)}"
@@ -130,7 +130,7 @@ class LeakyReLU(Module):
 class ELU(Module):
     """x if x > 0 else alpha (exp(x) - 1)."""
 
-    _fn = staticmethod(F.elu)
+    _fn = staticmethod(_P.elu)
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -146,7 +146,7 @@ class ELU(Module):
 class CELU(ELU):
     """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
 
-    _fn = staticmethod(F.celu)
+    _fn = staticmethod(_P.celu)
 
 
 class GELU(Module):
@@ -212,19 +212,19 @@ class _SoftmaxBase(Module):
 class Softmax(_SoftmaxBase):
     """exp(x_i) / sum_j exp(x_j) along ``dim``."""
 
-    _fn = staticmethod(F.softmax)
+    _fn = staticmethod(_FA.softmax)
 
 
 class LogSoftmax(_SoftmaxBase):
     """log(softmax(x)) along ``dim``."""
 
-    _fn = staticmethod(F.log_softmax)
+    _fn = staticmethod(_FA.log_softmax)
 
 
 class Softmin(_SoftmaxBase):
     """softmax(-x) along ``dim``."""
 
-    _fn = staticmethod(F.softmin)
+    _fn = staticmethod(_FA.softmin)
 
 
 class Softmax2d(Module):
@@ -233,7 +233,7 @@ class Softmax2d(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         if input.dim() not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
-        return F.softmax(input, -3, _stacklevel=5)
+        return _FA.softmax(input, -3, _stacklevel=5)
 
 
 class Softplus(Module):
@@ -258,7 +258,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.threshold(input, self.threshold, self.value, self.inplace)
+        return _FA.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, value={self.value}{_inplace_note(self.inplace)}"
@@ -280,7 +280,7 @@ class PReLU(Module):
         self.weight._bump_version()
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.prelu(input, self.weight)
+        return _FA.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -294,7 +294,7 @@ class GLU(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.glu(input, self.dim)
+        return _FA.glu(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -303,7 +303,7 @@ class GLU(Module):
 class Hardshrink(Module):
     """x if |x| > lambd else 0."""
 
-    _fn = staticmethod(F.hardshrink)
+    _fn = staticmethod(_FA.hardshrink)
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -319,7 +319,7 @@ class Hardshrink(Module):
 class Softshrink(Hardshrink):
     """x - lambd * sign(x) where |x| > lambd, else 0."""
 
-    _fn = staticmethod(F.softshrink)
+    _fn = staticmethod(_FA.softshrink)
 
 
 class RReLU(Module):
@@ -330,7 +330,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+        return _FA.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}{_inplace_note(self.inplace)}"

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (torch's attributes, init and repr)."""
+"""Convolution layers: Conv1d/2d, ConvTranspose1d/2d, and Unfold/Fold (torch's attributes, init and repr)."""
 from __future__ import annotations
 
 import math
@@ -8,13 +8,15 @@ import numpy as np
 
 from ... import _dtype
 from ...ops.shape import pad as _pad
-from ...tensor import Tensor
+from ...tensor import Size, Tensor
 from .. import init
-from .._functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, ntuple, same_padding
+from .._functional.conv import (
+    conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, ntuple, same_padding, unfold,
+)
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -153,7 +155,7 @@ class _ConvTranspose(_ConvNd):
             return self.output_padding
         nd = self._nd
         non_spatial = 2 if input.ndim == nd + 2 else 1
-        size = list(output_size)
+        size = output_size
         if len(size) == non_spatial + nd:
             size = size[non_spatial:]
         if len(size) != nd:
@@ -171,7 +173,7 @@ class _ConvTranspose(_ConvNd):
             if not mins[d] <= size[d] <= maxs[d]:
                 raise ValueError(
                     f"requested an output size of {size}, but valid sizes range from {mins} to {maxs} (for an input "
-                    f"of {list(input.shape[non_spatial:])})"
+                    f"of {Size(input.shape[non_spatial:])})"
                 )
         return tuple(size[d] - mins[d] for d in range(nd))
 
@@ -196,3 +198,34 @@ class ConvTranspose2d(_ConvTranspose):
 
     _nd = 2
     _fn = staticmethod(conv_transpose2d)
+
+
+class Unfold(Module):
+    """Extract sliding local blocks: (N, C, H, W) -> (N, C*prod(kernel_size), L); see ``F.unfold``."""
+
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
+                f"stride={self.stride}")
+
+
+class Fold(Module):
+    """Sum sliding local blocks back into (N, C, *output_size); see ``F.fold``."""
+
+    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")

@@ -13,20 +13,19 @@ re-raised with the submodule's path and input shapes prepended (once, at the inn
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
 from ... import _dtype
 from ...tensor import Tensor, device as _device
-from ...autograd.grad_mode import _state
 from ..parameter import Buffer, Parameter
-from ..utils.hooks import BackwardHook, RemovableHandle
+from ..utils.hooks import RemovableHandle, annotate_exception, call_with_hooks
+from ..utils.state_dict import EXTRA_STATE_KEY_SUFFIX as _EXTRA_STATE_KEY_SUFFIX
+from ..utils.state_dict import _IncompatibleKeys, load_own_state, load_state_dict_tree
 
 __all__ = ["Module"]
-
-_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 def _typename(obj: Any) -> str:
@@ -43,45 +42,12 @@ def _addindent(s: str, num_spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(num_spaces * " " + line for line in lines[1:])
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
 class _CallStack(threading.local):
     def __init__(self) -> None:
         self.modules: list = []
 
 
 _calls = _CallStack()
-
-
-def _shapes_note(args: tuple) -> str:
-    shapes = [tuple(a.data.shape) for a in args if isinstance(a, Tensor)]
-    if not shapes:
-        return ""
-    if len(shapes) == 1:
-        return f" (input shape {shapes[0]})"
-    return " (input shapes " + ", ".join(str(s) for s in shapes) + ")"
-
-
-def _annotated(exc: Exception, module: "Module", root: "Module", args: tuple) -> Exception:
-    """``exc`` re-made with ``"<Class> '<path>': "`` in front and the input shapes after."""
-    path = next((name for name, m in root.named_modules() if m is module), None)
-    where = module._get_name() + (f" '{path}'" if path else "")
-    msg = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
-    text = f"{where}: {msg}{_shapes_note(args)}"
-    try:
-        new = type(exc)(text)
-    except Exception:  # exception types with their own constructor signature: edit in place
-        exc.args = (text,) + tuple(exc.args[1:])
-        new = exc
-    new._npgrad_annotated = True  # type: ignore[attr-defined]
-    return new
 
 
 class Module:
@@ -120,18 +86,22 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ----------------------------------------------------------------- registration
+    def _check_new_name(self, kind: str, name: Any, registry: str) -> None:
+        """torch's checks on a name being registered as a buffer/parameter/module."""
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else ""))
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[registry]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a state tensor (not a parameter) saved in ``state_dict`` unless ``persistent=False``."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("buffer", name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (torch Tensor or None required)")
         if isinstance(tensor, Buffer):
@@ -144,24 +114,12 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None) under ``name``."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
-        if param is None:
-            self._parameters[name] = None
-            return
-        if not isinstance(param, Parameter):
+        self._check_new_name("parameter", name, "_parameters")
+        if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{_typename(param)}' object to parameter '{name}' (torch.nn.Parameter or None required)"
             )
-        if param.grad_fn is not None:
+        if param is not None and param.grad_fn is not None:
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
                 f"To express '{name}' as a function of another Tensor, compute the value in the forward() method."
@@ -172,14 +130,7 @@ class Module:
         """Add a child module under ``name`` (``self.name`` then refers to it)."""
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
-        if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {_typename(name)}")
-        if hasattr(self, name) and name not in self._modules:
-            raise KeyError(f"attribute '{name}' already exists")
-        if "." in name:
-            raise KeyError(f'module name can\'t contain ".", got: {name}')
-        if name == "":
-            raise KeyError('module name can\'t be empty string ""')
+        self._check_new_name("module", name, "_modules")
         self._modules[name] = module
 
     register_module = add_module
@@ -508,63 +459,8 @@ class Module:
     def _load_from_state_dict(self, state_dict: Mapping, prefix: str, local_metadata: dict, strict: bool,
                               missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
         """Copy this module's own entries of ``state_dict`` (keys ``prefix + name``) into place."""
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
-        local_state = {k: v for k, v in list(self._parameters.items()) + list(persistent.items()) if v is not None}
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if isinstance(value, np.ndarray):
-                value = Tensor._make(value)
-            if not isinstance(value, Tensor):
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like object from '
-                    f"checkpoint but received {type(value)}"
-                )
-                continue
-            if param.data.ndim == 0 and value.data.ndim == 1:
-                value = Tensor._make(value.data[0])
-            if value.data.shape != param.data.shape:
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
-                    f"the shape in current model is {param.shape}."
-                )
-                continue
-            try:
-                if assign:
-                    if isinstance(param, Parameter):
-                        value = value if isinstance(value, Parameter) else Parameter(value, param.requires_grad)
-                        value.requires_grad_(param.requires_grad)
-                    setattr(self, name, value)
-                else:
-                    np.copyto(param.data, value.data, casting="unsafe")
-                    param._bump_version()
-            except Exception as ex:
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", whose dimensions in the model are {param.shape} and '
-                    f"whose dimensions in the checkpoint are {value.shape}, an exception occurred : {ex.args}."
-                )
-        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        elif strict and extra_key in state_dict:
-            unexpected_keys.append(extra_key)
-        if strict:
-            for key in state_dict.keys():
-                if key.startswith(prefix) and key != extra_key:
-                    parts = key[len(prefix):].split(".", 1)
-                    if len(parts) > 1:
-                        if parts[0] not in self._modules:
-                            unexpected_keys.append(key)
-                    elif parts[0] not in local_state:
-                        unexpected_keys.append(key)
+        load_own_state(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs,
+                       has_extra_state=type(self).set_extra_state is not Module.set_extra_state)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> _IncompatibleKeys:
@@ -573,40 +469,7 @@ class Module:
         Values may be npgrad tensors or NumPy arrays. With ``strict`` missing/unexpected keys raise
         torch's RuntimeError; the returned ``_IncompatibleKeys`` lists them otherwise.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing: list = []
-        unexpected: list = []
-        error_msgs: list = []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-        prev = _state.enabled
-        _state.enabled = False
-
-        def load(module: Module, local_state: Mapping, prefix: str = "") -> None:
-            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
-            if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(local_state, prefix, local_metadata, True, missing, unexpected, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
-
-        try:
-            load(self, state_dict)
-        finally:
-            _state.enabled = prev
-        if strict:
-            if unexpected:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
-        if error_msgs:
-            raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(error_msgs))
-            )
-        return _IncompatibleKeys(missing, unexpected)
+        return load_state_dict_tree(self, state_dict, strict, assign)
 
     # ----------------------------------------------------------------- hooks
     def _add_hook(self, registry: OrderedDict, hook: Callable, prepend: bool, *flags: OrderedDict) -> RemovableHandle:
@@ -640,58 +503,16 @@ class Module:
         return self._add_hook(self._backward_hooks, hook, prepend)
 
     # ----------------------------------------------------------------- calling
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                res = hook(self, args, kwargs)
-                if res is not None:
-                    if not (isinstance(res, tuple) and len(res) == 2):
-                        raise RuntimeError(
-                            f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {res}."
-                        )
-                    args, kwargs = res
-            else:
-                res = hook(self, args)
-                if res is not None:
-                    args = res if isinstance(res, tuple) else (res,)
-        bw = None
-        if (self._backward_hooks or self._backward_pre_hooks) and _state.enabled:
-            bw = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
-            args = bw.setup_input_hook(args)
-        try:
-            result = self.forward(*args, **kwargs)
-        except Exception:
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called:
-                    try:
-                        if hook_id in self._forward_hooks_with_kwargs:
-                            hook(self, args, kwargs, None)
-                        else:
-                            hook(self, args, None)
-                    except Exception:
-                        pass
-            raise
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                res = hook(self, args, kwargs, result)
-            else:
-                res = hook(self, args, result)
-            if res is not None:
-                result = res
-        if bw is not None:
-            result = bw.setup_output_hook(result)
-        return result
-
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         stack = _calls.modules
         stack.append(self)
         try:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
-                return self._call_with_hooks(args, kwargs)
+                return call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
         except Exception as exc:
             if len(stack) > 1 and not getattr(exc, "_npgrad_annotated", False):
-                new = _annotated(exc, self, stack[0], args)
+                new = annotate_exception(exc, self, stack[0], args)
                 if new is exc:
                     raise
                 raise new from exc

@@ -1,8 +1,8 @@
 """Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their single-step cells (torch.nn's API and math).
 
-A layer runs, for every layer and direction, one GEMM projecting the whole input sequence
-(``x @ W_ih^T + b_ih``) and then the fused recurrent kernel (``npgrad/nn/_functional/rnn.py``) for
-the time loop, with its hand-written backward through time. Inputs are handled in the packed
+Every layer and direction is one call of the fused kernel in ``npgrad/nn/_functional/rnn.py``: one
+GEMM projects the whole input sequence (``x @ W_ih^T + b_ih``), a loop over time runs only the
+recurrent part, and the backward through time is hand-written. Inputs are handled in the packed
 layout (``(N, features)`` rows, time step after time step), so a ``PackedSequence`` and a padded
 ``(T, B, *)`` batch take the same path. Gate order and formulas are torch's (LSTM: i, f, g, o;
 GRU: r, z, n with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``); every weight and bias is
@@ -21,25 +21,16 @@ from ... import _dtype
 from ...ops.shape import cat, reshape, squeeze, stack, transpose, unbind, unsqueeze
 from ...tensor import Tensor
 from .. import init
-from .._functional.linear import linear
-from .._functional.rnn import recurrent_layer
+from .._functional.rnn import _GATES, recurrent_layer
 from ..parameter import Parameter
 from .module import Module
 from .rnn_utils import PackedSequence, apply_permutation
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
 def _new_param(shape: tuple, dtype: Any) -> Parameter:
     dt = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
     return Parameter(Tensor._make(np.empty(shape, dtype=dt)))
-
-
-def _project(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
-    """``x @ W_ih^T (+ b_ih)`` for every row at once: the time-independent half of every gate."""
-    return linear(x, w_ih, b_ih)
 
 
 def _zeros(shape: tuple, like: Tensor) -> Tensor:
@@ -260,8 +251,8 @@ class RNNBase(Module):
             for direction in range(num_directions):
                 k = layer * num_directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(k)
-                res = recurrent_layer(self.mode, _project(layer_in, w_ih, b_ih), h0s[k],
-                                      c0s[k] if lstm else None, w_hh, b_hh, w_hr, batch_sizes, direction == 1)
+                res = recurrent_layer(self.mode, layer_in, w_ih, b_ih, h0s[k], c0s[k] if lstm else None,
+                                      w_hh, b_hh, w_hr, batch_sizes, direction == 1)
                 outs.append(res[0])
                 h_n.append(res[1])
                 if lstm:
@@ -374,9 +365,9 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got {s.size(1)}, expected {self.hidden_size}")
         if input.dtype != self.weight_ih.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype} and {self.weight_ih.dtype}")
-        xp = _project(input, self.weight_ih, self.bias_ih)
         c0 = states[1] if len(states) > 1 else None
-        res = recurrent_layer(mode, xp, states[0], c0, self.weight_hh, self.bias_hh, None, [input.size(0)], False)
+        res = recurrent_layer(mode, input, self.weight_ih, self.bias_ih, states[0], c0, self.weight_hh,
+                              self.bias_hh, None, [input.size(0)], False)
         return res[1:]
 
     def _prepare(self, input: Tensor, hx: Any, n_states: int) -> tuple:  # noqa: A002

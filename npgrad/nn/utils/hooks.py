@@ -1,4 +1,8 @@
-"""Hook plumbing for ``nn.Module``: removable hook handles and the full-backward-hook mechanism.
+"""Call plumbing for ``nn.Module``: hook handles, hooked calls, backward hooks, error context.
+
+``call_with_hooks`` runs one module call with forward pre-hooks / forward hooks (torch's order and
+return-value rules). ``annotate_exception`` rewrites an exception raised inside a submodule as
+``"<Class> '<path>': <message> (input shape ...)"`` (same type, original chained as the cause).
 
 ``BackwardHook`` wraps a module call's tensor inputs and outputs in ``_HookIdentity``, an identity
 ``Function``. Autograd reaches the outputs' node first: its backward gathers ``grad_output`` and
@@ -13,9 +17,10 @@ import weakref
 from typing import Any, Callable
 
 from ...autograd.function import Function
+from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 
-__all__ = ["RemovableHandle", "BackwardHook"]
+__all__ = ["RemovableHandle", "BackwardHook", "call_with_hooks", "annotate_exception"]
 
 
 class RemovableHandle:
@@ -142,3 +147,71 @@ class BackwardHook:
             if res is not None:
                 grad_inputs = _check_len(res, len(grad_inputs), "hook")
         return tuple(grad_inputs[i] for i in self.input_positions)
+
+
+def call_with_hooks(module: Any, args: tuple, kwargs: dict) -> Any:
+    """One module call with its forward pre-hooks, forward hooks and backward-hook wrapping."""
+    for hook_id, hook in list(module._forward_pre_hooks.items()):
+        if hook_id in module._forward_pre_hooks_with_kwargs:
+            res = hook(module, args, kwargs)
+            if res is not None:
+                if not (isinstance(res, tuple) and len(res) == 2):
+                    raise RuntimeError(
+                        f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {res}."
+                    )
+                args, kwargs = res
+        else:
+            res = hook(module, args)
+            if res is not None:
+                args = res if isinstance(res, tuple) else (res,)
+    bw = None
+    if (module._backward_hooks or module._backward_pre_hooks) and _state.enabled:
+        bw = BackwardHook(module, module._backward_hooks, module._backward_pre_hooks)
+        args = bw.setup_input_hook(args)
+    try:
+        result = module.forward(*args, **kwargs)
+    except Exception:
+        for hook_id, hook in list(module._forward_hooks.items()):
+            if hook_id in module._forward_hooks_always_called:
+                try:
+                    if hook_id in module._forward_hooks_with_kwargs:
+                        hook(module, args, kwargs, None)
+                    else:
+                        hook(module, args, None)
+                except Exception:
+                    pass
+        raise
+    for hook_id, hook in list(module._forward_hooks.items()):
+        if hook_id in module._forward_hooks_with_kwargs:
+            res = hook(module, args, kwargs, result)
+        else:
+            res = hook(module, args, result)
+        if res is not None:
+            result = res
+    if bw is not None:
+        result = bw.setup_output_hook(result)
+    return result
+
+
+def _shapes_note(args: tuple) -> str:
+    shapes = [tuple(a.data.shape) for a in args if isinstance(a, Tensor)]
+    if not shapes:
+        return ""
+    if len(shapes) == 1:
+        return f" (input shape {shapes[0]})"
+    return " (input shapes " + ", ".join(str(s) for s in shapes) + ")"
+
+
+def annotate_exception(exc: Exception, module: Any, root: Any, args: tuple) -> Exception:
+    """``exc`` re-made with ``"<Class> '<path>': "`` in front and the input shapes after."""
+    path = next((name for name, m in root.named_modules() if m is module), None)
+    where = module._get_name() + (f" '{path}'" if path else "")
+    msg = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+    text = f"{where}: {msg}{_shapes_note(args)}"
+    try:
+        new = type(exc)(text)
+    except Exception:  # exception types with their own constructor signature: edit in place
+        exc.args = (text,) + tuple(exc.args[1:])
+        new = exc
+    new._npgrad_annotated = True  # type: ignore[attr-defined]
+    return new

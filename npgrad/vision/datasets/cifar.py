@@ -157,8 +157,11 @@ class CIFAR10(ArrayImageDataset):
 
     # ------------------------------------------------------------------ download
     def download(self) -> None:
-        """Fetch the python tarball (md5-checked) into ``root`` and extract it safely."""
-        if self._format() == "python":
+        """Fetch the python tarball (md5-checked) into ``root`` and extract it safely.
+
+        Skipped when either the python or the binary version is already under ``root``.
+        """
+        if self._format() is not None:
             return
         archive = download_file(self.mirrors, self.filename, self.root, self.tgz_md5,
                                 offline_hint=self._offline_hint())

@@ -172,5 +172,3 @@ class FashionMNIST(MNIST):
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                "Ankle boot"]
     _mirrors_name = "FASHION_MNIST_MIRRORS"
-
-

@@ -171,13 +171,15 @@ def normalize(tensor: Any, mean: Sequence[float], std: Sequence[float], inplace:
         )
     m = np.asarray(mean, dtype=arr.dtype).reshape(-1, 1, 1)
     s = np.asarray(std, dtype=arr.dtype).reshape(-1, 1, 1)
-    if np.any(s == 0):
+    if not s.all():
         raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
     if inplace:
         np.subtract(arr, m, out=arr)
         np.divide(arr, s, out=arr)
         return tensor
-    return _wrap((arr - m) / s)
+    out = np.subtract(arr, m)
+    np.divide(out, s, out=out)
+    return _wrap(out)
 
 
 # ----------------------------------------------------------------------------- geometry
