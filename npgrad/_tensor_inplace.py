@@ -70,6 +70,11 @@ class TensorInplace:
             raise RuntimeError(_LEAF)
         if base is not None and base._grad_fn is None and base._requires_grad:
             raise RuntimeError(_VIEW_OF_LEAF)
+        if base is not None and self._view_steps is None:
+            raise RuntimeError(
+                "in-place modification of this kind of view (e.g. diagonal) is not supported when autograd must "
+                "record it; use an out-of-place operation instead"
+            )
         old = _alias(self)
         out = op(old, *args, **kwargs)
         if out.data.dtype != self.data.dtype:

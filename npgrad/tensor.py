@@ -302,7 +302,7 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
         """Refresh a view's history after its base's history changed (torch regenerates it lazily)."""
         base = self._base
         fn = base._grad_fn
-        if fn is self._view_base_fn or fn is None:
+        if fn is self._view_base_fn or fn is None or self._view_steps is None:
             return
         from .ops._views import replay
 

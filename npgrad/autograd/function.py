@@ -275,18 +275,23 @@ class Function:
         """Wrap the forward's outputs as tensors whose ``grad_fn`` is this node, and store the edges."""
         T = Tensor
         edges = []
+        append = edges.append
         for a, n in zip(args, needs):
             if n:
                 d = a.data
                 fn = a._grad_fn
-                if fn is None:
-                    edges.append((accumulator_for(a), 0, d.shape, d.dtype))
+                if fn is None:  # a leaf: its (weakly cached) AccumulateGrad sink
+                    ref = a._accumulator
+                    fn = ref() if ref is not None else None
+                    if fn is None:
+                        fn = accumulator_for(a)
+                    append((fn, 0, d.shape, d.dtype))
                 else:
-                    edges.append((fn, a._output_nr, d.shape, d.dtype))
+                    append((fn, a._output_nr, d.shape, d.dtype))
             else:
-                edges.append(None)
+                append(None)
         self._edges = tuple(edges)
-        if not multi and not self._non_diff and not self._dirty:  # the common case: one plain output
+        if not multi and not (self._non_diff or self._dirty):  # the common case: one plain output
             arr = raw.data if isinstance(raw, T) else raw
             if type(arr) is not np.ndarray:
                 arr = np.asarray(arr)

@@ -413,7 +413,7 @@ class Pow(Function):
                 if a == 0:
                     gb = grad * where(_const(b.data >= 0), 0.0, y * (-math.inf))
                 else:
-                    gb = grad * (y * math.log(a))
+                    gb = grad * (y * float(np.log(float(a))))  # NaN for a negative base, like torch
             else:
                 from .pointwise import log
 

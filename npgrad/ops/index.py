@@ -12,16 +12,14 @@ Scatter-adds are vectorised: flat target positions are computed by broadcasting,
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .. import _dtype
 from ..autograd.function import Function
-from ..autograd.grad_mode import _state
 from ..tensor import Tensor
 from ._util import as_tensor_operand, wrap_dim
-from .shape import Slice, clone, expand, narrow, reshape, slice_view, _share_version
+from .shape import _share_version, clone, expand, narrow, reshape, slice_view
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
                 "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}
@@ -50,7 +48,8 @@ def _along_lin(idx: np.ndarray, dim: int, shape: tuple) -> np.ndarray:
     lin = idx.astype(np.intp) * int(strides[dim])
     for a, n in enumerate(idx.shape):
         if a != dim and n > 1:
-            lin = lin + (np.arange(n, dtype=np.intp) * int(strides[a])).reshape([-1 if b == a else 1 for b in range(idx.ndim)])
+            coord = np.arange(n, dtype=np.intp) * int(strides[a])
+            lin = lin + coord.reshape([-1 if b == a else 1 for b in range(idx.ndim)])
     return np.broadcast_to(lin, idx.shape)
 
 
@@ -139,8 +138,9 @@ def _check_scatter_shapes(x: Tensor, dim: int, idx: np.ndarray, src: Any, op: st
             raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(xshape)} apart from "
                                f"dimension {dim} and to be no larger size than src {list(src.data.shape)}")
     elif too_big:
-        raise RuntimeError(f"Size does not match at dimension {next(a for a, (s, n) in enumerate(zip(ishape, xshape)) if a != dim and s > n)} "
-                           f"expected index {list(ishape)} to be no larger than self {list(xshape)} apart from dimension {dim}")
+        bad = next(a for a, (s, n) in enumerate(zip(ishape, xshape)) if a != dim and s > n)
+        raise RuntimeError(f"Size does not match at dimension {bad} expected index {list(ishape)} to be no larger "
+                           f"than self {list(xshape)} apart from dimension {dim}")
     _check_bounds(idx, xshape[dim] if xshape else 1, dim)
 
 
@@ -272,7 +272,8 @@ class ScatterReduce(Function):
     """
 
     @staticmethod
-    def forward(ctx: Function, x: Tensor, dim: int, idx: np.ndarray, src: Tensor, mode: str, include_self: bool) -> np.ndarray:
+    def forward(ctx: Function, x: Tensor, dim: int, idx: np.ndarray, src: Tensor, mode: str,
+                include_self: bool) -> np.ndarray:
         a, s = x.data, src.data
         out = np.array(a, order="C")
         flat, lin = out.reshape(-1), _along_lin(idx, dim, a.shape).reshape(-1)
@@ -280,11 +281,7 @@ class ScatterReduce(Function):
         touched = np.zeros(a.size, dtype=bool)
         touched[lin] = True
         if not include_self:
-            init = {"sum": 0, "mean": 0, "prod": 1}.get(mode)
-            if init is None:
-                info = np.finfo(a.dtype) if a.dtype.kind == "f" else np.iinfo(a.dtype)
-                init = -np.inf if a.dtype.kind == "f" and mode == "amax" else np.inf if a.dtype.kind == "f" else (info.min if mode == "amax" else info.max)
-            flat[touched] = init
+            flat[touched] = _reduce_identity(mode, a.dtype)
         count = None
         if mode in ("sum", "mean"):
             _add_flat(out, lin, sv)
@@ -323,7 +320,20 @@ class ScatterReduce(Function):
             others_x, others_s = _prod_others_scatter(x.data, src.data, out.data, idx, dim, touched, include_self)
             gx = grad * Tensor._make(others_x)
             gs = Gather.apply(grad, dim, idx, False) * Tensor._make(others_s)
-        return (gx if ctx.needs_input_grad[0] else None), None, None, (gs if ctx.needs_input_grad[3] else None), None, None
+        needs = ctx.needs_input_grad
+        return (gx if needs[0] else None), None, None, (gs if needs[3] else None), None, None
+
+
+def _reduce_identity(mode: str, dt: np.dtype) -> Any:
+    """The start value of a reduction group that excludes ``self`` (include_self=False)."""
+    if mode in ("sum", "mean"):
+        return 0
+    if mode == "prod":
+        return 1
+    if dt.kind == "f":
+        return -np.inf if mode == "amax" else np.inf
+    info = np.iinfo(dt) if dt.kind in "iu" else None
+    return (info.min if mode == "amax" else info.max) if info else mode == "amin"
 
 
 class _ScatterReduceProd(ScatterReduce):
@@ -849,7 +859,8 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
             if it.size:
                 lo, hi = it.min(), it.max()
                 if lo < -n or hi >= n:
-                    raise IndexError(f"index {_first_bad(it, -n, n)} is out of bounds for dimension {dim} with size {n}")
+                    bad = _first_bad(it, -n, n)
+                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
                 if lo < 0:
                     it = np.where(it < 0, it + n, it)
             key1.append(slice(None))
@@ -861,7 +872,8 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
             np.broadcast_shapes(*(a.shape if a.dtype != bool else (int(a.sum()),) for a in arrays))
         except ValueError:
             shapes = ", ".join(str(list(a.shape)) for a in arrays)
-            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") from None
+            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes "
+                             f"{shapes}") from None
     trivial = all(k is Ellipsis or k == slice(None) for k in key1) and None not in key1
     return (None if trivial else tuple(key1)), (tuple(key2) if advanced else None)
 
@@ -870,7 +882,7 @@ def _index_add_key(out: np.ndarray, key: tuple, g: np.ndarray) -> None:
     """``out[key] += g`` for an advanced ``key`` (repeated positions accumulate)."""
     arrays = [(i, k) for i, k in enumerate(key) if isinstance(k, np.ndarray)]
     if all(k.dtype == bool for _, k in arrays):
-        out[key] = g  # masks never select a position twice
+        out[key] += g  # masks never select a position twice
     elif len(arrays) == 1 and arrays[0][1].ndim and out.size:  # x[:, :, idx]: one vectorised index_add
         d, idx = arrays[0]
         _add_flat(out, _dim_lin(idx.reshape(-1), d, out.shape),
@@ -956,6 +968,67 @@ def _index_put(x: Tensor, key: tuple, value: Tensor) -> Tensor:
     return IndexPut.apply(x, key, value)
 
 
+class IndexPutAccumulate(Function):
+    """``x`` with ``value`` added at ``key`` (repeated positions accumulate): index_put(accumulate=True)."""
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, key: tuple, value: Tensor) -> np.ndarray:
+        key1, key2 = ctx.key = key
+        out = x.data.copy()
+        region = out[key1] if key1 is not None else out
+        v = np.broadcast_to(value.data, _target_shape(x.data.shape, key1, key2))
+        if key2 is None:
+            region += v
+        else:
+            _index_add_key(region, key2, v)
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> tuple:
+        return grad, None, (_get(grad, *ctx.key) if ctx.needs_input_grad[2] else None)
+
+
+def _target_shape(shape: tuple, key1: tuple | None, key2: tuple | None) -> tuple:
+    """Shape of ``x[key]`` computed on a zero-stride stand-in (no data is copied for basic keys)."""
+    probe = np.broadcast_to(np.empty((), np.int8), shape)
+    probe = probe[key1] if key1 is not None else probe
+    return np.shape(probe[key2] if key2 is not None else probe)
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """Out-of-place ``input[indices] = values`` (``accumulate``: ``+=``, summing repeated positions)."""
+    if values.data.dtype != input.data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(input.data.dtype)} for the destination and "
+                           f"{scalar_type_name(values.data.dtype)} for the source.")
+    key = _parse_index(input, tuple(indices))
+    return (IndexPutAccumulate if accumulate else IndexPut).apply(input, key, values)
+
+
+def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """In-place ``index_put``."""
+    return input._inplace(index_put, indices, values, accumulate)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with ``input[..., index[j], ...] = source[..., j, ...]`` along ``dim``."""
+    data = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if data.dtype != np.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {scalar_type_name(data.dtype)}")
+    if source.data.dtype != input.data.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{scalar_type_name(input.data.dtype)} and (source) {scalar_type_name(source.data.dtype)}")
+    idx = data.reshape(-1)
+    x = input if input.data.ndim else reshape(input, (1,))
+    d = wrap_dim(dim, input.data.ndim)
+    ssize = source.data.shape[d] if source.data.ndim else 1
+    if idx.size != ssize:
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) ({ssize})")
+    _check_bounds(idx, x.data.shape[d], d, IndexError, "index_copy_(): ")
+    src = reshape(source, x.data.shape[:d] + (idx.size,) + x.data.shape[d + 1:])
+    return reshape(IndexPut.apply(x, (None, (slice(None),) * d + (idx,)), src), input.data.shape)
+
+
 def setitem(x: Tensor, index: Any, value: Any) -> None:
     """``x[index] = value`` in place (bumps the version); recorded as an ``IndexPut`` when autograd is involved."""
     key1, key2 = _parse_index(x, index)
@@ -965,9 +1038,7 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
         v = Tensor._make(np.asarray(value, dtype=x.data.dtype))
     else:
         raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
-    probe = np.broadcast_to(np.empty((), np.int8), x.data.shape)
-    target = np.shape((probe[key1] if key1 is not None else probe)[key2] if key2 is not None else
-                      (probe[key1] if key1 is not None else probe))
+    target = _target_shape(x.data.shape, key1, key2)
     vshape = v.data.shape
     while len(vshape) > len(target) and vshape[0] == 1:
         vshape = vshape[1:]
@@ -1004,5 +1075,6 @@ def _expand_msg(vshape: tuple, target: tuple) -> str:
 __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_fill",
     "masked_select", "masked_scatter", "take_along_dim", "take", "nonzero", "argwhere", "one_hot", "tril",
-    "triu", "diagonal", "diag", "diag_embed", "trace", "searchsorted", "bucketize", "unique",
+    "triu", "diagonal", "diag", "diag_embed", "trace", "searchsorted", "bucketize", "unique", "index_put",
+    "index_put_", "index_copy",
 ]

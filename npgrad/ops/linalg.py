@@ -21,7 +21,7 @@ from ._util import normalize_dims, wrap_dim
 from .binary import TORCH_NAMES, check_broadcast, type_name, where
 from .pointwise import abs as _abs
 from .pointwise import sign
-from .shape import movedim, reshape, squeeze, transpose, unsqueeze
+from .shape import expand, movedim, reshape, squeeze, transpose, unsqueeze
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -83,7 +83,8 @@ class MatMul(Function):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
         ctx.nd = (ad.ndim, bd.ndim)
         if ad.ndim > 2 and bd.ndim == 2:  # fold the batch into rows: one large GEMM instead of many small
-            return np.matmul(ad.reshape(-1, ad.shape[-1]), bd).reshape(ad.shape[:-1] + bd.shape[-1:])
+            rows = math.prod(ad.shape[:-1])
+            return np.matmul(ad.reshape(rows, ad.shape[-1]), bd).reshape(ad.shape[:-1] + bd.shape[-1:])
         return np.asarray(np.matmul(ad, bd))
 
     @staticmethod
@@ -101,8 +102,8 @@ class MatMul(Function):
             ga = squeeze(ga, -2) if na == 1 else ga
         if ctx.needs_input_grad[1]:
             if na > 2 and nb == 2:  # sum over the folded batch inside the GEMM
-                k, n = a.data.shape[-1], g.data.shape[-1]
-                gb = matmul(transpose(reshape(a, (-1, k)), 0, 1), reshape(g, (-1, n)))
+                rows, k, n = math.prod(a.data.shape[:-1]), a.data.shape[-1], g.data.shape[-1]
+                gb = matmul(transpose(reshape(a, (rows, k)), 0, 1), reshape(g, (rows, n)))
             else:
                 am = unsqueeze(a, 0) if na == 1 else a
                 gb = matmul(transpose(am, -1, -2), g)
@@ -271,7 +272,10 @@ class Einsum(Function):
                     if c not in known:
                         consts.append((c, np.ones(ctx.sizes[c], dtype=grad.data.dtype)))
             terms = [(ctx.out, grad)] + others + [(cs, Tensor._make(v)) for cs, v in consts]
-            grads.append(einsum(",".join(s for s, _ in terms) + "->" + target, *(t for _, t in terms)))
+            g = einsum(",".join(s for s, _ in terms) + "->" + target, *(t for _, t in terms))
+            if any(m < n for m, n in zip(g.data.shape, xs[i].data.shape)):  # a size-1 partner: broadcast back
+                g = expand(g, np.broadcast_shapes(g.data.shape, xs[i].data.shape))
+            grads.append(g)
         return tuple(grads)
 
 
@@ -321,14 +325,16 @@ class VectorNorm(Function):
                 out = np.sqrt(np.square(a).sum(axis=dims, keepdims=True))
             else:
                 out = np.power(np.power(ab, p).sum(axis=dims, keepdims=True), 1.0 / p)
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        ctx.save_for_backward(x, out)
-        return out if keepdim else out.reshape([s for i, s in enumerate(out.shape) if i not in dims])
+        out = np.asarray(out)  # NumPy gives scalars for 0-d input
+        ctx.p, ctx.dims, ctx.kshape = p, dims, out.shape
+        res = out if keepdim else out.reshape([s for i, s in enumerate(out.shape) if i not in dims])
+        ctx.save_for_backward(x, res)  # the output itself, so that double backward sees norm(x)
+        return res
 
     @staticmethod
     def backward(ctx: Function, grad: Tensor) -> tuple:
-        x, norm = ctx.saved_tensors  # the norm is kept at the keepdim shape
-        g = grad if ctx.keepdim else reshape(grad, norm.shape)
+        x, norm = ctx.saved_tensors
+        norm, g = reshape(norm, ctx.kshape), reshape(grad, ctx.kshape)  # at the keepdim shape
         p, nd = ctx.p, norm.data
         none = (None, None, None)
         with np.errstate(all="ignore"):
@@ -355,11 +361,16 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     """||x||_ord over ``dim`` (all elements by default), ord any real number or +-inf."""
     if isinstance(ord, str) or not isinstance(ord, (int, float, np.number)):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
-    if dtype is not None:
-        x = x.to(dtype)
     if x.data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {TORCH_NAMES[x.data.dtype]}")
+    if dtype is not None:
+        x = x.to(dtype)
+    if isinstance(dim, (list, tuple)):
+        seen = [wrap_dim(d, x.ndim) for d in dim]
+        for d in seen:
+            if seen.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     dims = normalize_dims(dim, x.ndim)
     p = float(ord)
     if x.data.size == 0 and (p < 0 or p == _INF):
@@ -403,13 +414,13 @@ def matrix_norm(x: Tensor, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keep
                 dtype: Any = None) -> Tensor:
     """'fro', 'nuc', 2 / -2 (largest / smallest singular value), 1 / -1 (max / min column abs sum),
     inf / -inf (max / min row abs sum) over the two dims ``dim``."""
-    if dtype is not None:
-        x = x.to(dtype)
     if x.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if x.data.dtype.kind != "f":
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. "
                            f"Got {TORCH_NAMES[x.data.dtype]}")
+    if dtype is not None:
+        x = x.to(dtype)
     dim = tuple(dim) if isinstance(dim, (list, tuple)) else (dim,)
     if len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")

@@ -11,7 +11,7 @@ Group norm over x viewed as (N, G, K, L), statistics per (n, g) over D = K*L val
     dx   = rstd*(g - mean(g) - xhat*mean(g*xhat)),  dw = sum_{n,l} dy*xhat,  db = sum_{n,l} dy
 Everything stays in the input's dtype (float32 stays float32); sums over the long axis are BLAS
 GEMV/dot calls. Each backward is itself a Function whose backward (double backward) differentiates
-the same formulas written with Tensor ops.
+the same formulas written with Tensor ops (a third derivative raises).
 """
 from __future__ import annotations
 
@@ -208,28 +208,47 @@ class GroupNormBackwardFn(Function):
 
 
 # ----------------------------------------------------------------------------- double backward
+class _NoThirdOrder(Function):
+    """Identity on a double-backward result; differentiating it once more raises."""
+
+    @staticmethod
+    def forward(ctx: Function, g: Tensor) -> np.ndarray:
+        return g.data
+
+    @staticmethod
+    def backward(ctx: Function, grad: Tensor) -> Tensor:
+        raise RuntimeError("third-order derivatives through batch/layer/group/instance norm are not supported")
+
+
 def _double_backward(composite: Any, ctx: Function, dy: Tensor, x: Tensor, w: Tensor | None, ggx: Tensor,
                      ggw: Tensor, ggb: Tensor) -> tuple:
-    """Gradients of <(dx, dw, db), (ggx, ggw, ggb)> w.r.t. (dy, x, w), by differentiating ``composite``."""
-    from ..autograd import grad
-    from ..autograd.grad_mode import enable_grad
+    """Gradients of <(dx, dw, db), (ggx, ggw, ggb)> w.r.t. (dy, x, w), by differentiating ``composite`` twice.
 
-    needs = ctx.needs_input_grad[:3]
+    The composite graph is built on fresh leaves: dy, x and w are independent arguments of the
+    backward map here (dy usually depends on x upstream; the engine adds that path itself).
+    """
+    from ..autograd import grad
+    from ..autograd.grad_mode import enable_grad, is_grad_enabled
+
+    higher = is_grad_enabled()
+    leaves = [t.detach().requires_grad_() for t in (dy, x)] + [None if w is None else w.detach().requires_grad_()]
+    dy_, x_, w_ = leaves
     with enable_grad():
-        xs = x if x.requires_grad else x.detach().requires_grad_()
-        outs = [(xs, ggx)]
-        ws = None
-        if w is not None:
-            ws = w if w.requires_grad else w.detach().requires_grad_()
-            outs.append((ws, ggw))
+        outs = [(x_, ggx)] + ([(w_, ggw)] if w_ is not None else [])
         if ctx.has_b:
             outs.append((Tensor._make(np.zeros(ggb.data.shape, dtype=x.data.dtype), requires_grad=True), ggb))
-        y = composite(xs, ws, outs[-1][0] if ctx.has_b else None)
-        firsts = grad(y, [t for t, _ in outs], dy, create_graph=True, allow_unused=True)
-        pairs = [(f, gg) for f, (_, gg) in zip(firsts, outs) if f is not None and gg is not None and gg.data.size]
-        targets = [t for t, n in zip((dy, xs, ws), needs) if n and t is not None]
+        y = composite(x_, w_, outs[-1][0] if ctx.has_b else None)
+        firsts = grad(y, [t for t, _ in outs], dy_, create_graph=True, allow_unused=True)
+        pairs = [(f, gg) for f, (_, gg) in zip(firsts, outs)
+                 if f is not None and f.requires_grad and gg is not None and gg.data.size]
+        needs = ctx.needs_input_grad[:3]
+        targets = [t for t, n in zip(leaves, needs) if n and t is not None]
         if not pairs or not targets:
             return (None,) * 3
-        seconds = grad([f for f, _ in pairs], targets, [gg for _, gg in pairs], create_graph=True, allow_unused=True)
+        seconds = grad([f for f, _ in pairs], targets, [gg for _, gg in pairs], create_graph=higher,
+                       allow_unused=True)
     it = iter(seconds)
-    return tuple(next(it) if n and t is not None else None for t, n in zip((dy, xs, ws), needs))
+    out = tuple(next(it) if n and t is not None else None for t, n in zip(leaves, needs))
+    if higher:
+        out = tuple(None if g is None else _NoThirdOrder.apply(g) for g in out)
+    return out

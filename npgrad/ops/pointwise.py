@@ -44,7 +44,7 @@ class Unary(Function):
                 raise NotImplementedError(f"\"{spec.name.lower()}_cpu\" not implemented for 'Bool'")
             if not spec.ints:
                 a = a.astype(_dtype.get_default_dtype().np)
-        ctx.spec, ctx.p = spec, p
+        ctx.spec, ctx.p, ctx._node_name = spec, p, spec.name + "Backward0"
         with np.errstate(all="ignore"):  # 0-d work is done in 1-d: ufuncs give scalars for 0-d input
             y = spec.fwd(a, *p) if a.ndim else spec.fwd(a.reshape(1), *p).reshape(())
         if ctx.needs_input_grad[0]:
@@ -56,16 +56,13 @@ class Unary(Function):
         (s,) = ctx.saved_tensors
         return (UnaryGrad.apply(grad, s, ctx.spec, *ctx.p),) + (None,) * (1 + len(ctx.p))
 
-    def name(self) -> str:
-        return f"{self.spec.name}Backward0"
-
 
 class UnaryGrad(Function):
     """grad * f'(s) as one op; its backward is (gg * f'(s), gg * grad * f''(s))."""
 
     @staticmethod
     def forward(ctx: Function, grad: Tensor, s: Tensor, spec: _Spec, *p: Any) -> np.ndarray:
-        ctx.spec, ctx.p = spec, p
+        ctx.spec, ctx.p, ctx._node_name = spec, p, spec.name + "BackwardBackward0"
         ctx.save_for_backward(grad if ctx.needs_input_grad[1] else None, s)
         g, sd = grad.data, s.data
         with np.errstate(all="ignore"):
@@ -81,9 +78,6 @@ class UnaryGrad(Function):
             d2 = spec.d2(s, *p) if spec.d2 is not None else 0.0
             g_s = gg * grad * d2 if not isinstance(d2, float) or d2 != 0.0 else gg * 0.0
         return (g_grad, g_s, None) + (None,) * len(p)
-
-    def name(self) -> str:
-        return f"{self.spec.name}BackwardBackward0"
 
 
 def _apply(spec: _Spec, x: Any, *p: Any) -> Tensor:
@@ -636,20 +630,28 @@ def _silu_d2(x: Tensor) -> Tensor:
     return s * (1.0 - s) * (2.0 + x * (1.0 - 2.0 * s))
 
 
+def _mish_parts(x: np.ndarray) -> tuple:
+    """tanh(softplus(x)) and sigmoid(x) from a single exp: with n = e^x, tanh(log(1 + n)) =
+    n (n + 2) / (n (n + 2) + 2) and sigmoid(x) = n / (n + 1) (x is capped at 20, where both are 1)."""
+    n = np.minimum(x, 20.0)
+    np.exp(n, out=n)
+    sig = n + 1.0
+    np.divide(n, sig, out=sig)
+    n *= n + 2.0
+    th = n + 2.0
+    np.divide(n, th, out=th)
+    return th, sig
+
+
 def _mish_fwd(a: np.ndarray) -> np.ndarray:
-    t = np.exp(a)  # x tanh(log1p(exp(x)))
-    np.log1p(t, out=t)
-    np.tanh(t, out=t)
-    return _times(t, a)
+    return _times(_mish_parts(a)[0], a)
 
 
 def _mish_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
-    th = np.exp(x)
-    np.log1p(th, out=th)
-    np.tanh(th, out=th)
+    th, sig = _mish_parts(x)  # tanh(sp) + x sigmoid (1 - tanh(sp)^2)
     t = np.square(th)
     np.subtract(1.0, t, out=t)
-    t *= _sigmoid(x)
+    t *= sig
     t *= x
     t += th
     return _times(t, g)

@@ -192,7 +192,10 @@ class Evenly(Function):
         axes, keepdim = ctx.args
         a, o = x.data, out.data if keepdim else np.expand_dims(out.data, axes)
         hit = (a == o) | (np.isnan(a) & np.isnan(o)) if a.dtype.kind == "f" else a == o
-        w = (hit / hit.sum(axis=axes, keepdims=True)).astype(grad.data.dtype, copy=False)
+        w = hit.astype(grad.data.dtype)
+        count = np.add.reduce(hit, axis=axes, dtype=np.intp, keepdims=True)
+        if count.size and count.max() > 1:
+            w /= count
         return _to_input(grad, a.shape, axes, keepdim) * Tensor._make(w), None, None, None
 
 
@@ -358,12 +361,14 @@ def _var(x: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, tak
     return Var.apply(x, normalize_dims(dim, x.data.ndim), keepdim, correction, take_sqrt)
 
 
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = None) -> Tensor:
     """Variance with Bessel-style ``correction`` (default 1; ``unbiased=False`` means 0)."""
     return _var(input, dim, unbiased, keepdim, correction, False)
 
 
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = None) -> Tensor:
     """Standard deviation: ``sqrt(var)``; its gradient is 0 where std is 0 (torch)."""
     return _var(input, dim, unbiased, keepdim, correction, True)
 
@@ -457,54 +462,58 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
-             interpolation: str = "linear") -> Tensor:
-    """The ``q``-quantiles (q a float or 1-D tensor, put first) along ``dim`` or of all elements.
+def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str, ignore_nan: bool) -> Tensor:
+    """Sorted positions ``q (n - 1)`` interpolated by ``interpolation``; the q dim is put first.
 
-    Sorted positions ``q (n - 1)`` are interpolated by ``interpolation``; a row holding NaN gives NaN.
+    quantile: a row holding NaN gives NaN. nanquantile: ``n`` counts the non-NaN elements of the row.
     """
-    a = input.data
+    name, a = ("nanquantile" if ignore_nan else "quantile"), input.data
     if a.dtype.kind != "f":
-        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATIONS:
-        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
                            f"but got {interpolation}")
     if isinstance(q, Tensor):
         if q.data.ndim > 1:
-            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         if q.data.dtype != a.dtype:
-            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
         qv, scalar = q.data.reshape(-1), q.data.ndim == 0
         if qv.size and (qv.min() < 0 or qv.max() > 1):
-            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
     else:
         if not 0 <= q <= 1:
-            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
         qv, scalar = np.asarray([q], dtype=a.dtype), True
     if a.size == 0:
-        raise RuntimeError("quantile() input tensor must be non-empty")
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     if dim is None:
         x, d = reshape(input, (-1,)), 0
     else:
         d = wrap_dim(dim, a.ndim)
         x = input if a.ndim else reshape(input, (1,))
-    n = x.data.shape[d]
     s = movedim(sort(x, d).values, d, -1)
-    last = s.data.ndim - 1
-    ranks = np.broadcast_to(qv * (n - 1), s.data.shape[:-1] + (qv.size,)).astype(a.dtype)
-    ranks = np.where(np.isnan(s.data[..., -1:]), n - 1, ranks)
+    nan = np.isnan(s.data)  # NaN sorts last
+    if ignore_nan:  # span over the non-NaN prefix; an all-NaN row (rank < 0) reads its first, NaN, element
+        span = (~nan).sum(axis=-1, keepdims=True) - 1
+        raw = (qv * span).astype(a.dtype)
+        dead, dead_rank = raw < 0, 0
+    else:  # a row holding NaN reads its last element, the NaN
+        span = np.full(nan.shape[:-1] + (1,), x.data.shape[d] - 1)
+        raw = (qv * span).astype(a.dtype)
+        dead, dead_rank = np.broadcast_to(nan[..., -1:], raw.shape), span
+    ranks = np.where(dead, dead_rank, raw).astype(a.dtype)
     ranks = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}.get(interpolation, lambda r: r)(ranks)
-    below = ranks.astype(np.intp)
-    out = take_along(s, last, below)
+    out = take_along(s, s.data.ndim - 1, ranks.astype(np.intp))
     if interpolation in ("linear", "midpoint"):
-        above = take_along(s, last, np.ceil(ranks).astype(np.intp))
+        above = take_along(s, s.data.ndim - 1, np.ceil(ranks).astype(np.intp))
         if interpolation == "midpoint":
             w = Tensor._make(np.full_like(ranks, 0.5))
-        elif isinstance(q, Tensor) and q.requires_grad:  # the weight q (n - 1) - floor(.) is differentiable in q
+        elif isinstance(q, Tensor) and q.requires_grad:  # the weight q n - floor(q n) is differentiable in q
             from .binary import where
 
-            w = where(Tensor._make(np.isnan(s.data[..., -1:])), Tensor._make(np.zeros((), a.dtype)),
-                      reshape(q, (-1,)) * (n - 1) - Tensor._make(np.floor(ranks)))
+            w = where(Tensor._make(dead), Tensor._make(ranks), reshape(q, (-1,)) * Tensor._make(span.astype(a.dtype)))
+            w = w - Tensor._make(np.floor(ranks))
         else:
             w = Tensor._make(ranks - np.floor(ranks))
         out = out + (above - out) * w
@@ -513,6 +522,18 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
         rest = (1,) * a.ndim if dim is None else a.shape[:d] + (1,) + a.shape[d + 1:]
         out = reshape(out, (qv.size,) + rest)
     return reshape(out, out.data.shape[1:]) if scalar else out
+
+
+def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+             interpolation: str = "linear") -> Tensor:
+    """The ``q``-quantiles (q a float or 1-D tensor) along ``dim`` or of all elements; NaN rows give NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+                interpolation: str = "linear") -> Tensor:
+    """``quantile`` ignoring NaN (a row of only NaN gives NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
 # ----------------------------------------------------------------------------- nan-aware, logsumexp, logical
@@ -711,7 +732,8 @@ def cummin(input: Tensor, dim: int) -> Any:
     return _cum_extreme(input, dim, False)
 
 
-def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None) -> Tensor:
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,  # noqa: A002
+         append: Tensor | None = None) -> Tensor:
     """``n``-th forward difference along ``dim`` (XOR for bool), after concatenating prepend/append."""
     if input.data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -844,9 +866,14 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _TOPK(take_along(input, d, idx, True), Tensor._make(idx.astype(np.int64, copy=False)))
 
 
+def msort(input: Tensor) -> Tensor:  # noqa: A002
+    """``sort(input, dim=0).values``."""
+    return sort(input, 0).values
+
+
 __all__ = [
     "sum", "mean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var", "std",
-    "var_mean", "std_mean", "median", "kthvalue", "mode", "quantile", "nansum", "nanmean", "logsumexp", "all",
-    "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "diff", "softmax", "log_softmax", "sort",
-    "argsort", "topk",
+    "var_mean", "std_mean", "median", "kthvalue", "mode", "quantile", "nanquantile", "nansum", "nanmean",
+    "logsumexp", "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin", "diff", "softmax", "log_softmax", "sort",
+    "argsort", "topk", "msort",
 ]

@@ -122,8 +122,8 @@ def test_max_unpool_matches_torch(k: int, s: int, p: int, h: int, w: int) -> Non
     fn_parity(lambda a, i: F.max_unpool2d(a, i, k, s, p, output_size=(h, w)),
               lambda a, i: TF.max_unpool2d(a, i, k, s, p, output_size=(h, w)), yt.numpy(), it.numpy())
     y1, i1 = TF.max_pool1d(torch.tensor(x[:, :, 0]), k, s, p, return_indices=True)
-    fn_parity(lambda a, i: F.max_unpool1d(a, i, k, s, p, output_size=[h]),
-              lambda a, i: TF.max_unpool1d(a, i, k, s, p, output_size=[h]), y1.numpy(), i1.numpy())
+    fn_parity(lambda a, i: F.max_unpool1d(a, i, k, s, p, output_size=[w]),
+              lambda a, i: TF.max_unpool1d(a, i, k, s, p, output_size=[w]), y1.numpy(), i1.numpy())
 
 
 def test_pool_layers_match_torch_and_repr() -> None:
@@ -157,7 +157,7 @@ def test_pooling_gradcheck_and_double_backward() -> None:
     for f in [lambda t: F.max_pool2d(t, 3, 2, 1), lambda t: F.max_pool2d(t, 2), lambda t: F.avg_pool2d(t, 3, 2, 1),
               lambda t: F.avg_pool2d(t, 2, ceil_mode=True, count_include_pad=False),
               lambda t: F.adaptive_avg_pool2d(t, (4, 3)), lambda t: F.adaptive_max_pool2d(t, (4, 3)),
-              lambda t: F.max_unpool2d(*F.max_pool2d(t, 2, return_indices=True), 2)]:
+              lambda t: F.max_unpool2d(*F.max_pool2d(t, 2, return_indices=True), 2, output_size=t.shape[2:])]:
         assert gradcheck(f, (x,))
         assert gradgradcheck(f, (x,))
 
