@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--threads", type=int, default=2,
+                   help="torch threads; run with OPENBLAS_NUM_THREADS set to the same number for npgrad")
     args = p.parse_args(argv)
 
     import torch
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from npgrad.vision.datasets import MNIST
     from npgrad.vision.models import classic
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     arrays = {}
     for split, train in (("train", True), ("test", False)):
         ds = MNIST(args.data_dir, train=train)

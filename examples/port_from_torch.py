@@ -3,13 +3,18 @@ either framework, selected by a flag:
 
     python examples/port_from_torch.py --framework npgrad
     python examples/port_from_torch.py --framework torch
+
+Both reach the same accuracy; the numbers differ slightly because the random streams differ.
 """
 import argparse
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--framework", choices=["npgrad", "torch"], default="npgrad")
 parser.add_argument("--steps", type=int, default=200)
+parser.add_argument("--tiny", action="store_true", help="20 steps (CI)")
 args = parser.parse_args()
+if args.tiny:
+    args.steps = 20
 
 if args.framework == "torch":
     import torch

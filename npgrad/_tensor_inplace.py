@@ -114,20 +114,32 @@ class TensorInplace:
         self._check_shape(arr.shape)
         np.copyto(self.data, arr, casting="unsafe")
 
-    def _ufunc_(self, ufunc: Any, other: Any) -> builtins.bool:
-        """Fast path: ``ufunc(self.data, other, out=self.data)`` when nothing must be recorded."""
+    def _ufunc_(self, ufunc: Any, other: Any, alpha: Any = 1) -> builtins.bool:
+        """Fast path: ``ufunc(self.data, alpha * other, out=self.data)`` when nothing must be recorded
+        and the dtypes allow it (otherwise the general path raises torch's errors)."""
         d = self.data
         if not d.flags.writeable or self._needs_record((other,)):
             return False
         od = other.data if isinstance(other, _T.Tensor) else other
+        kind = d.dtype.kind
         if isinstance(od, np.ndarray):
-            if od.dtype != d.dtype and (od.dtype not in _dtype._FROM_NP or _dtype._FROM_NP[od.dtype]._category >
-                                        _dtype._FROM_NP[d.dtype]._category):
+            cat = _dtype._CAT.get(od.dtype)
+            if cat is None or cat > _dtype._CAT[d.dtype]:
                 return False
-        elif not isinstance(od, (builtins.int, builtins.float)) or (isinstance(od, builtins.float) and d.dtype.kind != "f"):
+        elif type(od) is builtins.float:
+            if kind != "f":
+                return False
+        elif type(od) is not builtins.int or kind == "b":
             return False
+        if alpha != 1:
+            if kind != "f" and not isinstance(alpha, builtins.int) or isinstance(alpha, builtins.bool):
+                return False
+            od = od * alpha
         try:
-            with np.errstate(all="ignore"):
+            if ufunc is np.true_divide:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ufunc(d, od, out=d, casting="unsafe")
+            else:
                 ufunc(d, od, out=d, casting="unsafe")
         except (TypeError, ValueError):
             return False
@@ -136,12 +148,14 @@ class TensorInplace:
 
     # ----------------------------------------------------------------- arithmetic
     def add_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        if alpha == 1 and self._ufunc_(np.add, other):
+        """self += alpha * other."""
+        if self._ufunc_(np.add, other, alpha):
             return self
         return self._inplace(_ops.binary.add, other, alpha=alpha)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> "Tensor":
-        if alpha == 1 and self.data.dtype != np.bool_ and self._ufunc_(np.subtract, other):
+        """self -= alpha * other."""
+        if self.data.dtype != np.bool_ and self._ufunc_(np.subtract, other, alpha):
             return self
         return self._inplace(_ops.binary.sub, other, alpha=alpha)
 

@@ -114,6 +114,15 @@ class TensorOperators:
     def __ge__(self, other: Any) -> "Tensor":
         return _ops.binary.ge(self, other)
 
+    def __contains__(self, element: Any) -> bool:
+        """``element in t``: whether any entry equals ``element`` (a number or a tensor)."""
+        if not isinstance(element, (int, float, bool)) and not hasattr(element, "data"):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+        return bool((self == element).data.any())
+
+    def __reversed__(self) -> "Tensor":
+        return self if self.data.ndim == 0 else _ops.shape.flip(self, (0,))
+
     def __getitem__(self, index: Any) -> "Tensor":
         return _ops.index.getitem(self, index)
 

@@ -313,8 +313,10 @@ class TensorOps:
         return _ops.shape.reshape(self, _shape_args(shape))
 
     def view(self, *shape: Any) -> "Tensor":
-        if len(shape) == 1 and isinstance(shape[0], (DType, type, np.dtype)):
-            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        """A view with a new shape (must be stride-compatible), or ``view(dtype)``: the same bytes
+        reinterpreted as another dtype (not differentiable)."""
+        if len(shape) == 1 and isinstance(shape[0], (DType, type, np.dtype, str)):
+            return _ops.shape.view_dtype(self, shape[0])
         return _ops.shape.view(self, _shape_args(shape))
 
     def view_as(self, other: "Tensor") -> "Tensor":

@@ -37,7 +37,7 @@ def _flatten(obj: Any, path: str, tensors: dict, flat_names: bool) -> Any:
     if isinstance(obj, (Tensor, np.ndarray)):
         arr = obj.data if isinstance(obj, Tensor) else obj
         key = path if flat_names and path and path not in tensors else f"__t{len(tensors)}"
-        tensors[key] = np.ascontiguousarray(arr)
+        tensors[key] = np.ascontiguousarray(arr).reshape(arr.shape)  # ascontiguousarray makes 0-d 1-d
         ref: dict = {"__tensor__": key}
         if isinstance(obj, Tensor):
             if obj.requires_grad:

@@ -5,10 +5,12 @@ that made it. Leaves (tensors made by the user) carry ``requires_grad`` and rece
 Every method is a thin, explicit call into ``npgrad.ops``, where each op's forward and backward
 live side by side. The methods are grouped in mixins that ``Tensor`` inherits:
 
-- ``npgrad._tensor_ops.TensorOps``: the op methods (``x.exp()``, ``x.sum(dim)``, ``x.view(...)``);
+- ``npgrad._tensor_ops.TensorOps`` and ``npgrad._tensor_extra_ops.TensorExtraOps``: the op methods
+  (``x.exp()``, ``x.sum(dim)``, ``x.view(...)``, ``x.diagonal()``);
+- ``npgrad._tensor_operators.TensorOperators``: Python operators (``a + b``, ``a[i]``, ``a += b``);
 - ``npgrad._tensor_inplace.TensorInplace``: in-place methods (``add_``, ``copy_``, ``uniform_``, ...);
 - ``npgrad._tensor_convert.TensorConvert``: conversions (``item``, ``to``, ``float``, ``new_*``, pickling);
-- this module: construction, autograd attributes, metadata, Python operators.
+- this module: construction, autograd attributes (grad, hooks, views), metadata and Python protocols.
 
 A *view* (the result of reshape/permute/slice/expand... sharing memory with its input) records
 its base tensor and the steps that recreate it from the base, so that an in-place change through
@@ -25,7 +27,8 @@ import numpy as np
 
 from . import _dtype
 from ._dtype import dtype as DType
-from ._tensor_convert import _TYPE_NAMES, TensorConvert  # noqa: F401 - _TYPE_NAMES re-exported
+from ._tensor_convert import TensorConvert
+from ._tensor_extra_ops import TensorExtraOps
 from ._tensor_inplace import TensorInplace
 from ._tensor_operators import TensorOperators
 from ._tensor_ops import TensorOps, _shape_args
@@ -163,7 +166,7 @@ def _has_numpy_scalar(data: Any) -> builtins.bool:
     return any(isinstance(x, (np.generic, np.ndarray)) for x in data)
 
 
-class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps):
+class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps, TensorExtraOps):
     """A multi-dimensional array with automatic differentiation (torch.Tensor's interface).
 
     ``Tensor(data)`` copies data as the default float dtype (like ``torch.Tensor``); prefer
@@ -524,6 +527,6 @@ def _check_device(d: Any) -> None:
 
 _function._bind(Tensor)
 
-from .ops import binary, index, linalg, pointwise, reduce  # noqa: E402,F401 - load the op modules
+from .ops import binary, creation, index, linalg, pointwise, reduce  # noqa: E402,F401 - load the op modules
 from .ops import shape as _S  # noqa: E402
 

@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import os
+
+# Tests run in parallel processes (pytest -n 2) on a 2-core machine: one BLAS thread per process, or
+# OpenBLAS's spinning threads oversubscribe the cores and GEMMs get ~40x slower. Must precede numpy.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +20,10 @@ settings.register_profile(
     "ci", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+import torch  # noqa: E402
+
+torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("NPGRAD_DATA", REPO.parent / "shared" / "data"))

@@ -132,10 +132,9 @@ def test_linspace_matches_torch(start, end, steps, dt):
     n = npgrad.linspace(start, end, steps, dtype=getattr(npgrad, dt))
     t = torch.linspace(start, end, steps, dtype=getattr(torch, dt))
     assert n.shape == t.shape and dname(n) == dname(t)
-    if dt == "float32":
-        np.testing.assert_array_equal(n.numpy(), t.numpy())
-    else:
-        np.testing.assert_allclose(n.numpy(), t.numpy(), rtol=1e-15, atol=1e-13)
+    # same formula as torch's kernel (fused multiply-add, halves from each end): equal up to a rare 1-ulp
+    # double-rounding difference
+    np.testing.assert_array_max_ulp(n.numpy(), t.numpy(), maxulp=1)
 
 
 def test_linspace_logspace_misc():

@@ -29,6 +29,7 @@ def test_nested_round_trip(tmp_path):
         "state": {0: {"exp_avg": npgrad.ones(2)}, 1: {"momentum": np.arange(3)}},
         "mask": npgrad.tensor([True, False]),
         "ids": npgrad.tensor([1, 2, 3]),
+        "scalar": npgrad.tensor(3.5),
     }
     path = tmp_path / "ckpt.safetensors"
     npgrad.save(obj, path)
@@ -39,6 +40,7 @@ def test_nested_round_trip(tmp_path):
     assert set(back["state"]) == {0, 1}
     np.testing.assert_array_equal(back["model"]["w"].numpy(), obj["model"]["w"].numpy())
     assert back["model"]["b"].dtype == npgrad.float64
+    assert back["scalar"].shape == () and back["scalar"].item() == 3.5
     assert back["mask"].dtype == npgrad.bool and back["ids"].dtype == npgrad.int64
     assert isinstance(back["state"][1]["momentum"], np.ndarray)
     np.testing.assert_array_equal(back["state"][1]["momentum"], np.arange(3))

@@ -86,6 +86,8 @@ def test_python_protocols():
         [1, 2][npgrad.tensor(1.0)]
     assert f"{npgrad.tensor(3.14159):.2f}" == "3.14"
     assert hash(n) != hash(n.clone())
+    assert 3.0 in n and 5 not in n and npgrad.tensor(4.0) in n
+    assert reversed(n).tolist() == reversed(torch.tensor(n.numpy())).tolist()
     assert isinstance(n == n, npgrad.Tensor)
 
 
@@ -244,6 +246,22 @@ def test_tensor_class_constructor():
     assert npgrad.Tensor(2, 3).shape == (2, 3)
     assert npgrad.Tensor().shape == (0,)
     assert isinstance(npgrad.tensor(1.0), npgrad.Tensor) and npgrad.is_tensor(npgrad.ones(1))
+
+
+def test_extra_methods_match_torch_functions():
+    a = np.array([[1.0, -2.0, float("nan")], [4.0, 0.0, 6.0], [7.0, 8.0, -9.0]])
+    for name, args in [("diagonal", ()), ("trace", ()), ("nansum", ()), ("nanmean", (0,)), ("count_nonzero", ()),
+                       ("diff", ()), ("fliplr", ()), ("msort", ()), ("argwhere", ()), ("diag", (1,)),
+                       ("greater", (0.5,)), ("less_equal", (1.0,)), ("not_equal", (4.0,)), ("float_power", (2,))]:
+        n, t = getattr(npgrad.tensor(a), name)(*args), getattr(torch.tensor(a), name)(*args)
+        np.testing.assert_allclose(n.numpy().astype(float), t.numpy().astype(float), err_msg=name)
+    for name, args in [("eq_", (4.0,)), ("tril_", ()), ("triu_", (1,)), ("cumsum_", (0,)), ("logical_not_", ()),
+                       ("exp2_", ())]:
+        n, t = npgrad.tensor(a), torch.tensor(a)
+        getattr(n, name)(*args), getattr(t, name)(*args)
+        np.testing.assert_allclose(n.numpy(), t.numpy(), err_msg=name)
+        assert n._version == 1
+    assert npgrad.tensor([0.0]).is_nonzero() is False
 
 
 # ----------------------------------------------------------------------------- copy / pickle

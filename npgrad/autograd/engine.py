@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 def _root_grads(outputs: Sequence["Tensor"], grad_outputs: Sequence[Any]) -> list:
+    """The starting gradients: ones for one-element outputs, else the given ``grad_outputs`` (checked)."""
     T = _fn.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
@@ -41,8 +42,9 @@ def _root_grads(outputs: Sequence["Tensor"], grad_outputs: Sequence[Any]) -> lis
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             arr = np.empty(d.shape, d.dtype)
             arr.fill(1)
-            g = T._make(arr)
-        elif not isinstance(g, T):
+            grads.append(T._make(arr))
+            continue
+        if not isinstance(g, T):
             g = T._make(np.asarray(g, dtype=d.dtype))
         if g.data.shape != d.shape:
             raise RuntimeError(
@@ -135,7 +137,9 @@ def run_backward(
         needed = _needed(roots, set(capture))
 
     deps = _dependencies(roots)
-    ready = [r for r in roots if r not in deps]
+    # Kahn's algorithm. ``ready`` holds (node, grads) pairs whose every producer has run; a node fed
+    # by a single edge skips the shared ``buffers`` dict.
+    ready = [(r, buffers.pop(r)) for r in roots if r not in deps]
     pop, push = ready.pop, ready.append
     handed_out = {id(g.data) for g in root_grads}
     captured: dict = {}
@@ -144,8 +148,7 @@ def run_backward(
     state.enabled = create_graph
     try:
         while ready:
-            node = pop()
-            grads = buffers.pop(node, None)
+            node, grads = pop()
             if grads is not None:
                 if node._is_sink:
                     var = node.variable
@@ -175,7 +178,7 @@ def run_backward(
                         left = deps[child] - 1
                         deps[child] = left
                         if left == 0:
-                            push(child)
+                            push((child, buffers.pop(child, None)))
                 continue
             in_grads = _call_backward(node, grads, create_graph)
             if not retain_graph:
@@ -184,21 +187,29 @@ def run_backward(
                 if e is None:
                     continue
                 child, nr, shape, dtype = e
+                left = deps[child] - 1
                 if g is not None:
                     if type(g) is not T:
                         g = g if isinstance(g, T) else T._make(np.asarray(g))
                     gd = g.data
                     if gd.shape != shape or gd.dtype != dtype:
                         g = _fit(g, shape, dtype, node)
+                    if left == 0:
+                        buf = buffers.pop(child, None)
+                        if buf is None:
+                            buf = [None] * len(child._out_meta)
+                        old = buf[nr]
+                        buf[nr] = g if old is None else _add(old, g, create_graph)
+                        push((child, buf))
+                        continue
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * len(child._out_meta)
                     old = buf[nr]
                     buf[nr] = g if old is None else _add(old, g, create_graph)
-                left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
-                    push(child)
+                    push((child, buffers.pop(child, None)))
     finally:
         state.enabled = prev_mode
 

@@ -50,7 +50,7 @@ def _bind(tensor_cls: type) -> None:
 
 def _modified_error(data: np.ndarray, owner: Any, index: int, now: int, expected: int) -> RuntimeError:
     """torch's message for a saved tensor that was modified in place after being saved."""
-    from ..tensor import _TYPE_NAMES
+    from .._tensor_convert import _TYPE_NAMES
 
     desc = f"npgrad.{_TYPE_NAMES.get(data.dtype.name, data.dtype.name)} {list(data.shape)}"
     which = ""
@@ -246,6 +246,9 @@ class Function:
                         continue
                 needs.append(False)
             ctx.needs_input_grad = needs = tuple(needs)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        if record:  # forward runs with recording off (it may use Tensor ops)
             state.enabled = False
             try:
                 if cls._custom_setup:
@@ -255,21 +258,17 @@ class Function:
                     raw = cls.forward(ctx, *args, **kwargs)
             finally:
                 state.enabled = True
+            return ctx._record(args, needs, raw, type(raw) is tuple)
+        if cls._custom_setup:
+            raw = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, raw)
         else:
-            ctx.needs_input_grad = (False,) * len(args)
-            if cls._custom_setup:
-                raw = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, raw)
-            else:
-                raw = cls.forward(ctx, *args, **kwargs)
-        multi = type(raw) is tuple
-        if not record:
-            if not multi:
-                if type(raw) is not np.ndarray:
-                    raw = raw.data if isinstance(raw, T) else np.asarray(raw)
-                return T._make(raw)
-            return tuple(None if o is None else T._make(o.data if isinstance(o, T) else np.asarray(o)) for o in raw)
-        return ctx._record(args, needs, raw, multi)
+            raw = cls.forward(ctx, *args, **kwargs)
+        if type(raw) is np.ndarray:
+            return T._make(raw)
+        if type(raw) is not tuple:
+            return T._make(raw.data if isinstance(raw, T) else np.asarray(raw))
+        return tuple(None if o is None else T._make(o.data if isinstance(o, T) else np.asarray(o)) for o in raw)
 
     def _record(self, args: tuple, needs: tuple, raw: Any, multi: bool) -> Any:
         """Wrap the forward's outputs as tensors whose ``grad_fn`` is this node, and store the edges."""

@@ -11,7 +11,7 @@ and the region itself to ``src``. ``v`` then gets its history by replaying its s
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

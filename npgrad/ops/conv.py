@@ -1,20 +1,25 @@
 """Convolution kernels: 2-D convolution, its two adjoints and their autograd Functions.
 
-Layout ("flat shifted GEMM"). The input is rewritten once into a channel-major buffer ``(C, L)``
-in which each sample is a zero-framed ``(Hq, Wq)`` grid, flattened, and samples follow each other.
-On that grid, kernel tap ``(i, j)`` is a constant *shift* ``s_ij`` of the flat index, so
+Layout. The input is rewritten once into a channel-major buffer ``(C, L)`` in which each sample
+is a zero-framed ``(Hq, Wq)`` grid, flattened, and samples follow each other. On that grid,
+kernel tap ``(i, j)`` is a constant *shift* ``s_ij`` of the flat index, so
 
-    y[:, q] = sum_ij  W[:, :, i, j] @ buf[:, q + s_ij]           (one GEMM per tap, no im2col)
+    y[:, q] = sum_ij  W[:, :, i, j] @ buf[:, q + s_ij]
 
-with every ``buf[:, s:s + M]`` a plain strided view that BLAS reads in place. The frame is shared
-between neighbours (a row's right padding is the next row's left padding), so the wasted output
-positions (ho >= Ho or wo >= Wo, dropped at the end) stay few. A stride ``s`` is handled by
-splitting the padded input into ``s*s`` phase grids (polyphase): tap ``i*d`` reads phase
-``i*d % s`` at offset ``i*d // s``, so every conv becomes shifted stride-1 GEMMs over one buffer.
+The frame is shared between neighbours (a row's right padding is the next row's left padding),
+so the wasted output positions (ho >= Ho or wo >= Wo, dropped at the end) stay few. A stride
+``s`` is handled by splitting the padded input into ``s*s`` phase grids (polyphase): tap ``i*d``
+reads phase ``i*d % s`` at offset ``i*d // s``, so every conv is shifted stride-1 reads of one buffer.
 
-The adjoints use the same shifts: the weight gradient is ``dW_ij = gy_grid @ buf[:, s_ij:+M].T``
-and the input gradient (= transposed convolution) is ``dbuf[:, p] = sum_ij W_ij.T @ gy[:, p - s_ij]``.
-1x1 convolutions without padding skip the buffer: they are one batched GEMM in NCHW.
+GEMMs. Output columns are processed in ~2 MB blocks: the shifted copies a block needs are gathered
+(im2col of that block only, so it stays in cache) and multiplied in one GEMM with K = kh*kw*C.
+For a stride-1 conv the shifts form a grid s_ij = s0 + i*A + j*B, so only the kw taps of one
+kernel row are gathered, over a block widened by (kh-1)*A columns, and kernel row i is a GEMM on
+that block read at column offset i*A (``Taps``): kh-fold fewer copies.
+
+The adjoints read the same way: the weight gradient is gy_grid @ columns^T (block by block) and
+the input gradient (= transposed convolution) is the same column GEMM run on gy's grid with the
+negated shifts. 1x1 convolutions without padding skip the buffer: one batched GEMM in NCHW.
 
 Autograd: ``Conv2dFn`` (y = x * w), ``ConvTranspose2dFn`` (its input adjoint) and ``ConvWeightFn``
 (its weight adjoint) differentiate into each other, so gradients of any order work.
@@ -67,8 +72,6 @@ class ConvPlan:
         self.kk = kh * kw
         self.pointwise = kh == kw == 1 and not any(padding)
         self.stride = (sh, sw)
-        # few input channels per group: one GEMM over explicit columns beats kh*kw thin GEMMs
-        self.im2col = cg <= 4 or 2 * cg <= o // groups
         if self.pointwise:
             return
         ubig, rtaps, rph = _axis_plan(h, kh, sh, pt, dh, self.ho)
@@ -97,6 +100,16 @@ class ConvPlan:
         self.gfront, gtail = max(0, -min(rel)), max(0, max(rel))
         self.glen = self.gfront + self.m + gtail
         self.covers = sum(v[1] for v in rph.values()) == h and sum(v[1] for v in cph.values()) == w
+        og = o // groups
+        self.taps = Taps(self.shifts, kh, kw, kw * cg, _GRID_MIN_WIDTH)  # forward
+        self.wtaps = Taps(self.shifts, kh, kw)  # weight gradient: a row of taps always pays
+        # per phase: the taps reading it and how the input adjoint reads gy for them
+        self.phase_taps = []
+        for p, (base, _, _) in enumerate(self.phases):
+            ks = [k for k, tp in enumerate(self.tap_phase) if tp == p]
+            offs = [self.gfront + base - self.shifts[k] for k in ks]
+            taps = Taps(offs, kh, kw, kw * og, _GRID_MIN_WIDTH) if len(ks) == kh * kw else Taps(offs) if ks else None
+            self.phase_taps.append((ks, taps))
 
 
 @functools.lru_cache(maxsize=512)
@@ -113,7 +126,8 @@ def input_buffer(x: np.ndarray, plan: ConvPlan) -> np.ndarray:
     for base, (h0, nu), (w0, nv) in plan.phases:
         if nu and nv:
             grid = buf[:, base:base + plan.m].reshape(c, n, plan.hq, plan.wq)
-            grid[:, :, :nu, :nv] = x[:, :, h0:h0 + sh * (nu - 1) + 1:sh, w0:w0 + sw * (nv - 1) + 1:sw].transpose(1, 0, 2, 3)
+            rows, cols = slice(h0, h0 + sh * (nu - 1) + 1, sh), slice(w0, w0 + sw * (nv - 1) + 1, sw)
+            grid[:, :, :nu, :nv] = x[:, :, rows, cols].transpose(1, 0, 2, 3)
     return buf
 
 
@@ -127,59 +141,121 @@ def grad_buffer(gy: np.ndarray, plan: ConvPlan) -> np.ndarray:
 
 
 def prepare_input(x: np.ndarray, plan: ConvPlan) -> np.ndarray | None:
-    """What forward and weight gradient read: the buffer, or its columns (kk*Cg rows) in im2col mode."""
-    if plan.pointwise:
-        return None
-    buf = input_buffer(x, plan)
-    if not plan.im2col:
-        return buf
-    g, c = plan.groups, x.shape[1]
-    src = buf.reshape(g, c // g, -1)
-    cols = np.empty((g, plan.kk, c // g, plan.m), dtype=buf.dtype)
-    for k, s in enumerate(plan.shifts):
-        cols[:, k] = src[:, :, s:s + plan.m]
-    return cols.reshape(plan.kk * c, plan.m) if g == 1 else cols.reshape(g, -1, plan.m)
+    """What forward and weight gradient read: the input buffer (None for a 1x1 convolution)."""
+    return None if plan.pointwise else input_buffer(x, plan)
 
 
 def _grouped(a: np.ndarray, groups: int) -> np.ndarray:
-    return a if groups == 1 else a.reshape(groups, a.shape[0] // groups, a.shape[1])
+    """(C, L) -> (groups, C/groups, L)."""
+    return a.reshape(groups, a.shape[0] // groups, a.shape[1])
 
 
-def _tap_weights(w: np.ndarray, groups: int) -> np.ndarray:
-    """(O, Cg, kh, kw) -> (kh*kw, [groups,] O/g, Cg), one contiguous matrix per tap."""
+def _weight_columns(w: np.ndarray, groups: int, taps: list | None = None, transpose: bool = False) -> np.ndarray:
+    """(O, Cg, kh, kw) -> (g, O/g, K*Cg), or with ``transpose`` (g, Cg, K*O/g), for the tap order of the columns."""
     o, cg = w.shape[:2]
-    taps = w.reshape(o, cg, -1).transpose(2, 0, 1)
-    if groups > 1:
-        taps = taps.reshape(taps.shape[0], groups, o // groups, cg)
-    return np.ascontiguousarray(taps)
+    wt = w.reshape(groups, o // groups, cg, w.shape[2] * w.shape[3])
+    if taps is not None:
+        wt = wt[..., taps]
+    wt = wt.transpose(0, 2, 3, 1) if transpose else wt.transpose(0, 1, 3, 2)
+    return wt.reshape(groups, wt.shape[1], wt.shape[2] * wt.shape[3])
 
 
-def _column_weights(w: np.ndarray, groups: int) -> np.ndarray:
-    """(O, Cg, kh, kw) -> ([groups,] O/g, kh*kw*Cg), matching the row order of the columns."""
-    o, cg = w.shape[:2]
-    cw = w.reshape(groups, o // groups, cg, -1).transpose(0, 1, 3, 2).reshape(groups, o // groups, -1)
-    return cw[0] if groups == 1 else cw
+_BLOCK_BYTES = 1 << 21  # gathered columns per GEMM: stays in L3 between the copy and the GEMM
+_GRID_MIN_WIDTH = 16  # measured: kw*C = 9 (C = 3) is faster as one GEMM over all taps, 48 (C = 16) as kernel rows
 
 
-def _shifted_gemm(mats: Any, src: np.ndarray, offsets: list, m: int) -> np.ndarray:
-    """sum_k mats[k] @ src[..., off_k:off_k + m] (BLAS reads each shifted view in place)."""
-    out = np.matmul(mats[0], src[..., offsets[0]:offsets[0] + m])
-    tmp = np.empty_like(out)
-    for k in range(1, len(offsets)):
-        np.matmul(mats[k], src[..., offsets[k]:offsets[k] + m], out=tmp)
-        out += tmp
+class Taps:
+    """How the column GEMMs read shifted copies of a buffer, for tap offsets ``off[i*kw + j]``.
+
+    In general every tap is gathered (im2col of a column block). When the offsets form a grid,
+    off = o0 + i*A + j*B (every stride-1 conv), only the kw taps of one kernel row are gathered,
+    over a block extended by (kh-1)*|A| columns: kernel row i then reads that block at column
+    offset i*A (a strided view BLAS takes as is), so the copies shrink kh-fold for kh GEMMs.
+    Forward GEMMs need a row of taps to span ``min_width`` rows (kw*C) to stay efficient; with
+    fewer input channels (C = 1, 3) one GEMM over all taps is faster.
+    """
+
+    def __init__(self, offsets: list, kh: int = 1, kw: int = 0, width: int = 0, min_width: int = 0) -> None:
+        o0 = offsets[0]
+        a = offsets[kw] - o0 if kh > 1 else 0
+        b = offsets[1] - o0 if kw > 1 else 0
+        grid = kh > 1 and width >= min_width and len(offsets) == kh * kw and all(
+            offsets[i * kw + j] == o0 + i * a + j * b for i in range(kh) for j in range(kw))
+        if grid:
+            lo = min(0, (kh - 1) * a)
+            self.gather = [o0 + lo + j * b for j in range(kw)]
+            self.parts = [i * a - lo for i in range(kh)]
+            self.span = (kh - 1) * abs(a)
+        else:
+            self.gather, self.parts, self.span = list(offsets), [0], 0
+
+
+def _blocks(m: int, rows: int, itemsize: int) -> list:
+    """Column ranges of about 2 MB of gathered columns each (kept in cache between gather and GEMM)."""
+    step = max(256, min(m, _BLOCK_BYTES // max(1, rows * itemsize)))
+    return [(c0, min(m, c0 + step)) for c0 in range(0, m, step)]
+
+
+def _gather(src: np.ndarray, offsets: list, c0: int, c1: int, cols: np.ndarray) -> np.ndarray:
+    """cols[g, k*Cg + c, q] = src[g, c, off_k + c0 + q]: shifted copies of the buffer (im2col of one block)."""
+    n = c1 - c0
+    view = cols if n == cols.shape[-1] else np.empty(cols.shape[:-1] + (n,), cols.dtype)
+    for k, s in enumerate(offsets):
+        view[:, k] = src[:, :, s + c0:s + c1]
+    return view.reshape(view.shape[0], view.shape[1] * view.shape[2], n)
+
+
+def _column_blocks(src: np.ndarray, taps: Taps, m: int) -> Any:
+    """Yield (c0, c1, gathered block) over the output columns; the block has ``taps.span`` extra columns."""
+    g, cg = src.shape[:2]
+    blocks = _blocks(m, len(taps.gather) * cg * g, src.itemsize)
+    cols = np.empty((g, len(taps.gather), cg, blocks[0][1] - blocks[0][0] + taps.span), dtype=src.dtype)
+    for c0, c1 in blocks:
+        yield c0, c1, _gather(src, taps.gather, c0, c1 + taps.span, cols)
+
+
+def _shifted_matmul(wcols: np.ndarray, src: np.ndarray, taps: Taps, m: int) -> np.ndarray:
+    """out[g, :, q] = wcols[g] @ [src[g, :, q + off_k] for each tap k], one GEMM per block and kernel row."""
+    g, r = wcols.shape[:2]
+    parts = taps.parts
+    wparts = np.ascontiguousarray(wcols.reshape(g, r, len(parts), wcols.shape[2] // len(parts)).transpose(2, 0, 1, 3))
+    out = np.empty((g, r, m), dtype=src.dtype)
+    tmp = None
+    if m == 0:
+        return out
+    for c0, c1, block in _column_blocks(src, taps, m):
+        n, y = c1 - c0, out[..., c0:c1]
+        np.matmul(wparts[0], block[..., parts[0]:parts[0] + n], out=y)
+        for p in range(1, len(parts)):
+            if tmp is None or tmp.shape[-1] < n:
+                tmp = np.empty((g, r, n), dtype=src.dtype)
+            np.matmul(wparts[p], block[..., parts[p]:parts[p] + n], out=tmp[..., :n])
+            y += tmp[..., :n]
     return out
 
 
+def _shifted_matmul_t(gy: np.ndarray, src: np.ndarray, taps: Taps, m: int) -> np.ndarray:
+    """sum_q gy[g, :, q] [src[g, :, q + off_k] for each tap k]^T: the weight-gradient GEMMs, block by block."""
+    g, r = gy.shape[:2]
+    parts = taps.parts
+    width = len(taps.gather) * src.shape[1]
+    out = np.zeros((len(parts), g, r, width), dtype=src.dtype)
+    tmp = np.empty((g, r, width), dtype=src.dtype)
+    for c0, c1, block in (_column_blocks(src, taps, m) if m else ()):
+        n = c1 - c0
+        for p, sh in enumerate(parts):
+            np.matmul(gy[..., c0:c1], block[..., sh:sh + n].swapaxes(-1, -2), out=tmp)
+            out[p] += tmp
+    return out.transpose(1, 2, 0, 3).reshape(g, r, len(parts) * width)
+
+
 def _pointwise_input(x: np.ndarray, plan: ConvPlan) -> np.ndarray:
-    """1x1 conv input as (N, [g,] Cg, Ho*Wo) (a strided 1x1 conv subsamples first)."""
+    """1x1 conv input as (N, g, Cg, Ho*Wo) (a strided 1x1 conv subsamples first)."""
     sh, sw = plan.stride
     if sh != 1 or sw != 1:
         x = x[:, :, ::sh, ::sw][:, :, :plan.ho, :plan.wo]
     n, c = x.shape[:2]
-    g = plan.groups
-    shape = (n, c, -1) if g == 1 else (n, g, c // g, -1)
-    return x.reshape(shape)
+    return x.reshape(n, plan.groups, c // plan.groups, plan.ho * plan.wo)
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -189,17 +265,13 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, plan: ConvP
     n, o, ho, wo = plan.yshape
     g = plan.groups
     if plan.pointwise:
-        wm = w.reshape(o, -1) if g == 1 else w.reshape(g, o // g, -1)
-        y = np.matmul(wm, _pointwise_input(x, plan)).reshape(plan.yshape)
+        y = np.matmul(w.reshape(g, o // g, w.shape[1]), _pointwise_input(x, plan)).reshape(plan.yshape)
         if b is not None:
             y += b.reshape(1, o, 1, 1)
         return y
     if prepared is None:
         prepared = prepare_input(x, plan)
-    if plan.im2col:
-        grid = np.matmul(_column_weights(w, g), prepared)
-    else:
-        grid = _shifted_gemm(_tap_weights(w, g), _grouped(prepared, g), plan.shifts, plan.m)
+    grid = _shifted_matmul(_weight_columns(w, g), _grouped(prepared, g), plan.taps, plan.m)
     grid = grid.reshape(o, n, plan.hq, plan.wq)[:, :, :ho, :wo].transpose(1, 0, 2, 3)
     y = np.empty(plan.yshape, dtype=grid.dtype)
     if b is None:
@@ -214,9 +286,8 @@ def conv_input_grad(gy: np.ndarray, w: np.ndarray, plan: ConvPlan, gbuf: np.ndar
     n, c, h, wd = plan.xshape
     g, o = plan.groups, plan.wshape[0]
     if plan.pointwise:
-        wm = w.reshape(o, -1) if g == 1 else w.reshape(g, o // g, -1)
-        gyv = gy.reshape(n, o, -1) if g == 1 else gy.reshape(n, g, o // g, -1)
-        dxs = np.matmul(wm.swapaxes(-1, -2), gyv).reshape(n, c, plan.ho, plan.wo)
+        gyv = gy.reshape(n, g, o // g, plan.ho * plan.wo)
+        dxs = np.matmul(w.reshape(g, o // g, w.shape[1]).swapaxes(-1, -2), gyv).reshape(n, c, plan.ho, plan.wo)
         sh, sw = plan.stride
         if sh == sw == 1 and (plan.ho, plan.wo) == (h, wd):
             return dxs
@@ -225,17 +296,16 @@ def conv_input_grad(gy: np.ndarray, w: np.ndarray, plan: ConvPlan, gbuf: np.ndar
         return dx
     if gbuf is None:
         gbuf = grad_buffer(gy, plan)
-    taps_t = _tap_weights(w, g).swapaxes(-1, -2)
     src = _grouped(gbuf, g)
     sh, sw = plan.stride
     dx = (np.empty if plan.covers else np.zeros)(plan.xshape, dtype=gbuf.dtype)
-    for p, (base, (h0, nu), (w0, nv)) in enumerate(plan.phases):
-        ks = [k for k, tp in enumerate(plan.tap_phase) if tp == p]
+    for (base, (h0, nu), (w0, nv)), (ks, taps) in zip(plan.phases, plan.phase_taps):
         if not (nu and nv and ks):
             continue
-        offs = [plan.gfront + base - plan.shifts[k] for k in ks]
-        grid = _shifted_gemm(taps_t[ks], src, offs, plan.m).reshape(c, n, plan.hq, plan.wq)
-        dx[:, :, h0:h0 + sh * (nu - 1) + 1:sh, w0:w0 + sw * (nv - 1) + 1:sw] = grid[:, :, :nu, :nv].transpose(1, 0, 2, 3)
+        wcols = _weight_columns(w, g, ks, transpose=True)
+        grid = _shifted_matmul(wcols, src, taps, plan.m).reshape(c, n, plan.hq, plan.wq)
+        rows, cols = slice(h0, h0 + sh * (nu - 1) + 1, sh), slice(w0, w0 + sw * (nv - 1) + 1, sw)
+        dx[:, :, rows, cols] = grid[:, :, :nu, :nv].transpose(1, 0, 2, 3)
     return dx
 
 
@@ -246,22 +316,15 @@ def conv_weight_grad(x: np.ndarray, gy: np.ndarray, plan: ConvPlan, prepared: np
     g = plan.groups
     if plan.pointwise:
         n = gy.shape[0]
-        gyv = gy.reshape(n, o, -1) if g == 1 else gy.reshape(n, g, o // g, -1)
-        xv = _pointwise_input(x, plan)
-        return np.matmul(gyv, xv.swapaxes(-1, -2)).sum(0).reshape(plan.wshape)
+        gyv = gy.reshape(n, g, o // g, plan.ho * plan.wo)
+        return np.matmul(gyv, _pointwise_input(x, plan).swapaxes(-1, -2)).sum(0).reshape(plan.wshape)
     if prepared is None:
         prepared = prepare_input(x, plan)
     if gbuf is None:
         gbuf = grad_buffer(gy, plan)
     gyg = _grouped(gbuf, g)[..., plan.gfront:plan.gfront + plan.m]
-    if plan.im2col:
-        dw = np.matmul(gyg, prepared.swapaxes(-1, -2)).reshape(o, plan.kk, cg)
-        return dw.transpose(0, 2, 1).reshape(plan.wshape)
-    src = _grouped(prepared, g)
-    dw = np.empty((plan.kk,) + gyg.shape[:-1] + (cg,), dtype=gbuf.dtype)
-    for k, s in enumerate(plan.shifts):
-        np.matmul(gyg, src[..., s:s + plan.m].swapaxes(-1, -2), out=dw[k])
-    return dw.reshape(plan.kk, o, cg).transpose(1, 2, 0).reshape(plan.wshape)
+    dw = _shifted_matmul_t(gyg, _grouped(prepared, g), plan.wtaps, plan.m)
+    return dw.reshape(o, plan.kk, cg).transpose(0, 2, 1).reshape(plan.wshape)
 
 
 # ----------------------------------------------------------------------------- autograd

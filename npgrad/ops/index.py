@@ -538,6 +538,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """``nonzero(input)``: an ``(n, ndim)`` int64 tensor of the non-zero positions."""
     return nonzero(input)
 
 
@@ -580,10 +581,12 @@ def _tri(x: Tensor, diagonal: int, lower: bool) -> Tensor:
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """Zero the elements above the ``diagonal``-th diagonal of the last two dims."""
     return _tri(input, diagonal, True)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """Zero the elements below the ``diagonal``-th diagonal of the last two dims."""
     return _tri(input, diagonal, False)
 
 
@@ -878,11 +881,14 @@ def _parse_index(x: Tensor, index: Any) -> tuple:
     return (None if trivial else tuple(key1)), (tuple(key2) if advanced else None)
 
 
-def _index_add_key(out: np.ndarray, key: tuple, g: np.ndarray) -> None:
-    """``out[key] += g`` for an advanced ``key`` (repeated positions accumulate)."""
+def _index_add_key(out: np.ndarray, key: tuple, g: np.ndarray, fresh: bool = False) -> None:
+    """``out[key] += g`` for an advanced ``key`` (repeated positions accumulate; ``fresh``: out is zeros)."""
     arrays = [(i, k) for i, k in enumerate(key) if isinstance(k, np.ndarray)]
-    if all(k.dtype == bool for _, k in arrays):
-        out[key] += g  # masks never select a position twice
+    if all(k.dtype == bool for _, k in arrays):  # masks never select a position twice
+        if fresh:
+            out[key] = g
+        else:
+            out[key] += g
     elif len(arrays) == 1 and arrays[0][1].ndim and out.size:  # x[:, :, idx]: one vectorised index_add
         d, idx = arrays[0]
         _add_flat(out, _dim_lin(idx.reshape(-1), d, out.shape),
@@ -910,7 +916,7 @@ class IndexBackward(Function):
     def forward(ctx: Function, grad: Tensor, key: tuple, shape: tuple) -> np.ndarray:
         ctx.key = key
         out = np.zeros(shape, dtype=grad.data.dtype)
-        _index_add_key(out, key, grad.data)
+        _index_add_key(out, key, grad.data, fresh=True)
         return out
 
     @staticmethod

@@ -5,7 +5,8 @@ vector, batch dims broadcast; the engine sums gradients of broadcast batch dims 
 
     C = A @ B      dL/dA = dL/dC @ B^T      dL/dB = A^T @ dL/dC
 
-Every backward is written with these same ops, so double backward works.
+Every backward is written with these same ops, so double backward works (except through the
+singular values of ``svdvals`` / 'nuc' / 2-norms, which are differentiable once).
 """
 from __future__ import annotations
 
@@ -202,8 +203,8 @@ def _parse_einsum(equation: str, ndims: Sequence[int]) -> tuple[list[str], str]:
     lhs, arrow, rhs = eq.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(ndims):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
-                           if len(ndims) > len(ins) else "einsum(): fewer operands were provided than specified in the equation")
+        which = "more" if len(ndims) > len(ins) else "fewer"
+        raise RuntimeError(f"einsum(): {which} operands were provided than specified in the equation")
     for c in eq.replace("...", "").replace(",", "").replace("->", ""):
         if c not in string.ascii_letters:
             raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(c)} in the equation string, "
@@ -216,8 +217,8 @@ def _parse_einsum(equation: str, ndims: Sequence[int]) -> tuple[list[str], str]:
         if "..." in s:
             k = nd - (len(s) - 3)
             if k < 0:
-                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s) - 3}) is more than the "
-                                   f"number of dimensions ({nd}) for operand {i}")
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s) - 3}) is more "
+                                   f"than the number of dimensions ({nd}) for operand {i}")
             s = s.replace("...", ell[n_ell - k:])
         elif len(s) != nd:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
@@ -229,7 +230,8 @@ def _parse_einsum(equation: str, ndims: Sequence[int]) -> tuple[list[str], str]:
             if out.count(c) > 1:
                 raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
             if not any(c in s for s in expanded):
-                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                                   "operand")
     else:
         counts = "".join(expanded)
         out = ell + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ell))
@@ -406,7 +408,7 @@ class SvdVals(Function):
 def svdvals(x: Tensor) -> Tensor:
     """Singular values of the matrices in the last two dims, in descending order."""
     if x.ndim < 2:
-        raise RuntimeError(f"linalg.svd: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
     return SvdVals.apply(x)
 
 
@@ -471,5 +473,8 @@ def linalg_norm(x: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = Fal
     if ord is None:
         return vector_norm(x, 2, None, keepdim)
     if x.ndim not in (1, 2):
-        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {x.ndim}D.")
-    return vector_norm(x, ord, None, keepdim) if x.ndim == 1 and not isinstance(ord, str) else matrix_norm(x, ord, (-2, -1), keepdim)
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {x.ndim}D.")
+    if x.ndim == 1 and not isinstance(ord, str):
+        return vector_norm(x, ord, None, keepdim)
+    return matrix_norm(x, ord, (-2, -1), keepdim)

@@ -375,22 +375,26 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = Fa
 
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple:
+    """``(var, mean)`` over the same dims."""
     v = var(input, dim, unbiased, keepdim, correction=correction)
     return v, mean(input, _var_args(dim, None, None, "var")[0], keepdim)
 
 
 def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple:
+    """``(std, mean)`` over the same dims."""
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, mean(input, _var_args(dim, None, None, "std")[0], keepdim)
 
 
 # ----------------------------------------------------------------------------- order statistics
-def _sort_order(a: np.ndarray, d: int, descending: bool) -> np.ndarray:
-    """Stable sort permutation along ``d``; descending keeps equal elements in index order, NaN first."""
+def _sort_order(a: np.ndarray, d: int, descending: bool, stable: bool = True) -> np.ndarray:
+    """Sort permutation along ``d`` (NaN largest). Stable: equal elements keep index order, also descending;
+    otherwise their order is unspecified (as in torch) and NumPy's faster introsort is used."""
+    kind = "stable" if stable else None
     if not descending:
-        return np.argsort(a, axis=d, kind="stable")
-    r = np.argsort(np.flip(a, d), axis=d, kind="stable")
+        return np.argsort(a, axis=d, kind=kind)
+    r = np.argsort(np.flip(a, d), axis=d, kind=kind)
     return (a.shape[d] - 1) - np.flip(r, d)
 
 
@@ -827,12 +831,13 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 # ----------------------------------------------------------------------------- sort / topk
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
-    """Sorted values along ``dim`` and their original indices (always stable; NaN sorts as largest)."""
+    """Sorted values along ``dim`` and their original indices (NaN sorts as largest; ``stable`` keeps ties in
+    index order, else their order is unspecified, as in torch)."""
     a = input.data
     if a.ndim == 0:
         return _on_1d(lambda t, d: sort(t, d, descending), input, dim)
     d = wrap_dim(dim, a.ndim)
-    idx = _sort_order(a, d, descending)
+    idx = _sort_order(a, d, descending, stable)
     return _SORT(take_along(input, d, idx, True), Tensor._make(idx.astype(np.int64, copy=False)))
 
 
@@ -842,7 +847,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     if a.ndim == 0:
         wrap_dim(dim, 0)
         return Tensor._make(np.zeros((), np.int64))
-    return Tensor._make(_sort_order(a, wrap_dim(dim, a.ndim), descending).astype(np.int64, copy=False))
+    return Tensor._make(_sort_order(a, wrap_dim(dim, a.ndim), descending, stable).astype(np.int64, copy=False))
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
@@ -857,12 +862,12 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     if k in (0, n) or (a.dtype.kind == "f" and np.isnan(a).any()):
-        idx = np.take(_sort_order(a, d, largest), np.arange(k), axis=d)
+        idx = np.take(_sort_order(a, d, largest, False), np.arange(k), axis=d)
     else:  # O(n) partition, then order only the k selected
         part = np.argpartition(a, n - k if largest else k - 1, axis=d)
         idx = np.take(part, np.arange(n - k, n) if largest else np.arange(k), axis=d)
         if sorted:
-            idx = np.take_along_axis(idx, _sort_order(np.take_along_axis(a, idx, d), d, largest), d)
+            idx = np.take_along_axis(idx, _sort_order(np.take_along_axis(a, idx, d), d, largest, False), d)
     return _TOPK(take_along(input, d, idx, True), Tensor._make(idx.astype(np.int64, copy=False)))
 
 

@@ -1,6 +1,7 @@
-"""Shape ops: views, reshapes, concatenation and friends. The backward of a shape op is the inverse
-rearrangement of the gradient (a view's backward is a view the other way), so every backward here
-is itself differentiable.
+"""Shape ops: views, reshapes, splitting and friends (the copying ones, such as concatenation, live in
+``_combine`` and are re-exported here). The backward of a shape op is the inverse rearrangement of
+the gradient (a view's backward is a view the other way), so every backward here is itself
+differentiable.
 
 Ops that return views in torch (reshape when possible, view, permute/transpose, expand, squeeze,
 unsqueeze, narrow, split/chunk/unbind outputs, basic slicing) return NumPy views sharing memory
@@ -13,9 +14,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor, _shape_args
+from ._combine import (  # noqa: F401 - re-exported: the copying shape ops live in _combine
+    Cast, Cat, Clone, CopyFrom, Fill, Flip, Repeat, Roll, Stack, cast, cat, clone, concat, concatenate, copy_from,
+    fill, flip, fliplr, flipud, hstack, repeat, roll, stack, tile, vstack,
+)
 from ._pad import pad
 from ._util import normalize_dims, wrap_dim
 from ._views import make_view
@@ -230,6 +234,21 @@ def view(x: Tensor, shape: Sequence[int]) -> Tensor:
     return make_view(Reshape.apply(x, shape), x, ("reshape", shape))
 
 
+def view_dtype(x: Tensor, dtype: Any) -> Tensor:
+    """The same memory reinterpreted as ``dtype`` (the last dim scales by the itemsize ratio)."""
+    from .. import _dtype
+
+    target = _dtype.to_dtype(dtype).np
+    try:
+        arr = x.data.view(target)
+    except ValueError:
+        raise RuntimeError(
+            f"self.stride(-1) must be 1 to view {_dtype._FROM_NP[x.data.dtype]} as {_dtype._FROM_NP[target]} (different "
+            "element sizes), but got a non-contiguous last dimension or incompatible size"
+        ) from None
+    return _share_version(Tensor._make(arr), x)
+
+
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.data.ndim == 0:
         return reshape(x, (1,))
@@ -355,219 +374,6 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
 
 
 moveaxis = movedim
-
-
-# ----------------------------------------------------------------------------- copies, casts, fills
-class Clone(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        return x.data.copy()
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
-        return grad
-
-
-def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
-    """A copy in new memory; the gradient passes through unchanged."""
-    return Clone.apply(x)
-
-
-class Cast(Function):
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, dtype: np.dtype) -> np.ndarray:
-        ctx.in_dtype = x.data.dtype
-        return x.data.astype(dtype)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return (cast(grad, ctx.in_dtype) if ctx.in_dtype.kind == "f" else None), None
-
-
-def cast(x: Tensor, dtype: Any) -> Tensor:
-    """``x`` converted to ``dtype`` (differentiable between floating dtypes)."""
-    dtype = np.dtype(dtype) if not isinstance(dtype, _dtype.dtype) else dtype.np
-    if x.data.dtype == dtype:
-        return x
-    if dtype.kind != "f":
-        return Tensor._make(x.data.astype(dtype))
-    return Cast.apply(x, dtype)
-
-
-class CopyFrom(Function):
-    """``dst.copy_(src)`` as an op: the result is src broadcast to dst's shape and cast to dst's dtype."""
-
-    node_name = "CopyBackwards"
-
-    @staticmethod
-    def forward(ctx: Function, dst: Tensor, src: Tensor) -> np.ndarray:
-        return np.broadcast_to(src.data, dst.data.shape).astype(dst.data.dtype)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return (_zeros_like(grad) if ctx.needs_input_grad[0] else None), grad
-
-
-def copy_from(dst: Tensor, src: Tensor) -> Tensor:
-    return CopyFrom.apply(dst, src)
-
-
-class Fill(Function):
-    """``x.fill_(value)`` as an op: a constant, so the gradient to ``x`` is zero."""
-
-    node_name = "FillBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, value: Any) -> np.ndarray:
-        return np.full(x.data.shape, value, x.data.dtype)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return _zeros_like(grad), None
-
-
-def fill(x: Tensor, value: Any) -> Tensor:
-    return Fill.apply(x, value)
-
-
-def _zeros_like(t: Tensor) -> Tensor:
-    return Tensor._make(np.zeros(t.data.shape, t.data.dtype))
-
-
-# ----------------------------------------------------------------------------- repeat / tile
-class Repeat(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, reps: tuple) -> np.ndarray:
-        ctx.in_shape, ctx.reps = x.data.shape, reps
-        return np.tile(x.data.reshape((1,) * (len(reps) - x.data.ndim) + x.data.shape), reps)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        nd = len(ctx.reps)
-        src = (1,) * (nd - len(ctx.in_shape)) + ctx.in_shape
-        inter: list = []
-        for r, s in zip(ctx.reps, src):
-            inter += [r, s]
-        g = reshape(grad, inter).sum(dim=tuple(range(0, 2 * nd, 2)))
-        return reshape(g, ctx.in_shape), None
-
-
-def repeat(x: Tensor, sizes: Sequence[int]) -> Tensor:
-    """Tile ``x``: ``sizes[i]`` copies along dim i (leading sizes add new dims)."""
-    sizes = _shape_args((tuple(sizes),))
-    if len(sizes) < x.data.ndim:
-        raise RuntimeError(
-            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
-        )
-    if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
-    return Repeat.apply(x, sizes)
-
-
-def tile(x: Tensor, dims: Sequence[int]) -> Tensor:
-    dims = _shape_args((tuple(dims),))
-    if len(dims) < x.data.ndim:
-        dims = (1,) * (x.data.ndim - len(dims)) + dims
-    return repeat(x, dims)
-
-
-# ----------------------------------------------------------------------------- cat / stack
-def _promoted(tensors: list, name: str) -> list:
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-    dt = tensors[0].data.dtype
-    for t in tensors[1:]:
-        dt = _dtype.promote_types(dt, t.data.dtype)
-    return [cast(t, dt) for t in tensors]
-
-
-class Cat(Function):
-    @staticmethod
-    def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
-        ctx.dim = dim
-        ctx.skip = [_legacy_empty(x, xs) for x in xs]
-        ctx.sizes = [x.data.shape[dim] for x, s in zip(xs, ctx.skip) if not s]
-        return np.concatenate([x.data for x, s in zip(xs, ctx.skip) if not s], axis=dim)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        pieces = iter(split(grad, ctx.sizes, ctx.dim))
-        empty = Tensor._make(np.zeros(0, grad.data.dtype))
-        return (None,) + tuple(empty if s else next(pieces) for s in ctx.skip)
-
-
-def _legacy_empty(x: Tensor, xs: tuple) -> bool:
-    """torch skips 1-d empty tensors in cat when other inputs have another shape (legacy behaviour)."""
-    return x.data.ndim == 1 and x.data.size == 0 and any(not (y.data.ndim == 1 and y.data.size == 0) for y in xs)
-
-
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate along ``dim`` (dtypes promoted; 1-d empty tensors are skipped, like torch)."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    tensors = _promoted(tensors, "cat")
-    for i, t in enumerate(tensors):
-        if t.data.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    kept = [(i, t) for i, t in enumerate(tensors) if not (t.data.ndim == 1 and t.data.size == 0)]
-    kept = kept or list(enumerate(tensors))
-    ref = kept[0][1]
-    d = wrap_dim(dim, ref.data.ndim)
-    for i, t in kept:
-        if t.data.ndim != ref.data.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.data.ndim} and {t.data.ndim}")
-        for k in range(ref.data.ndim):
-            if k != d and t.data.shape[k] != ref.data.shape[k]:
-                raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref.data.shape[k]} but "
-                    f"got size {t.data.shape[k]} for tensor number {i} in the list."
-                )
-    if len(tensors) == 1:
-        return clone(tensors[0])
-    return Cat.apply(d, *tensors)
-
-
-concat = concatenate = cat
-
-
-class Stack(Function):
-    @staticmethod
-    def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
-        ctx.dim = dim
-        return np.stack([x.data for x in xs], axis=dim)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return (None,) + unbind(grad, ctx.dim)
-
-
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join equally-shaped tensors along a new dim ``dim``."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
-    tensors = _promoted(tensors, "stack")
-    shp = tensors[0].data.shape
-    for i, t in enumerate(tensors):
-        if t.data.shape != shp:
-            raise RuntimeError(
-                f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
-                f"{list(t.data.shape)} at entry {i}"
-            )
-    return Stack.apply(wrap_dim(dim, len(shp) + 1), *tensors)
-
-
-def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    tensors = [reshape(t, (1,)) if t.data.ndim == 0 else t for t in tensors]
-    return cat(tensors, 0 if tensors[0].data.ndim == 1 else 1)
-
-
-def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    return cat([reshape(t, (1, -1)) if t.data.ndim < 2 else t for t in tensors], 0)
 
 
 # ----------------------------------------------------------------------------- slicing family
@@ -703,70 +509,9 @@ def unbind(x: Tensor, dim: int = 0) -> tuple:
     return tuple(make_view(o, x, ("slice", pre + (i,))) for i, o in enumerate(outs))
 
 
-# ----------------------------------------------------------------------------- flip / roll
-class Flip(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, dims: tuple) -> np.ndarray:
-        ctx.dims = dims
-        return np.flip(x.data, dims).copy()
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return Flip.apply(grad, ctx.dims), None
-
-
-def flip(x: Tensor, dims: Sequence[int]) -> Tensor:
-    """Reverse the order of elements along ``dims`` (a copy, like torch)."""
-    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    axes = tuple(wrap_dim(d, x.data.ndim) for d in dims)
-    if len(set(axes)) != len(axes):
-        raise RuntimeError(f"dim {axes[0]} appears multiple times in the list of dims")
-    return Flip.apply(x, axes)
-
-
-def fliplr(x: Tensor) -> Tensor:
-    if x.data.ndim < 2:
-        raise RuntimeError("Input must be >= 2-d.")
-    return flip(x, (1,))
-
-
-def flipud(x: Tensor) -> Tensor:
-    if x.data.ndim < 1:
-        raise RuntimeError("Input must be >= 1-d.")
-    return flip(x, (0,))
-
-
-class Roll(Function):
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, shifts: Any, dims: Any) -> np.ndarray:
-        ctx.shifts, ctx.dims = shifts, dims
-        return np.roll(x.data, shifts, dims)
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        neg = -ctx.shifts if isinstance(ctx.shifts, int) else tuple(-s for s in ctx.shifts)
-        return Roll.apply(grad, neg, ctx.dims), None, None
-
-
-def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
-    """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when dims is None)."""
-    if dims is None:
-        if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
-        s = int(shifts[0]) if isinstance(shifts, (tuple, list)) else int(shifts)
-        return reshape(Roll.apply(flatten(x), s, 0), x.data.shape)
-    if isinstance(dims, (int, np.integer)) and isinstance(shifts, (int, np.integer)):
-        return Roll.apply(x, int(shifts), wrap_dim(dims, x.data.ndim))
-    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
-    if len(shifts) != len(dims):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    return Roll.apply(x, tuple(int(s) for s in shifts), tuple(wrap_dim(d, x.data.ndim) for d in dims))
-
-
 __all__ = [
     "sum_to", "expand", "broadcast_to", "broadcast_shapes", "broadcast_tensors", "reshape", "view", "flatten",
-    "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "swapaxes", "swapdims", "movedim", "moveaxis",
+    "view_dtype", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "swapaxes", "swapdims", "movedim", "moveaxis",
     "clone", "cast", "copy_from", "fill", "repeat", "tile", "cat", "concat", "concatenate", "stack", "hstack",
     "vstack", "slice_view", "narrow", "split", "chunk", "unbind", "flip", "fliplr", "flipud", "roll", "pad",
     "Slice", "_share_version", "_shape_args",

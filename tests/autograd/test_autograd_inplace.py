@@ -209,6 +209,22 @@ def test_inplace_dtype_rules():
     assert i.dtype == npgrad.int32 and i.tolist() == [2, 2]
 
 
+def test_optimizer_style_updates():
+    p = npgrad.ones(3, requires_grad=True)
+    g = npgrad.tensor([1.0, 2.0, 3.0])
+    with npgrad.no_grad():
+        p.add_(g, alpha=-0.5)
+        p.sub_(g, alpha=2)
+        p.mul_(2).div_(npgrad.tensor([1.0, 2.0, 0.0]))
+    assert p._version == 4 and p.is_leaf and p.dtype == npgrad.float32
+    np.testing.assert_allclose(p.detach().numpy()[:2], [-3.0, -4.0])
+    assert np.isinf(p.detach().numpy()[2])
+    with pytest.raises(RuntimeError, match="result type Long can't be cast to the desired output type Bool"):
+        npgrad.ones(2, dtype=npgrad.bool).mul_(2)
+    with pytest.raises(RuntimeError, match="argument alpha must not be a floating point number"):
+        npgrad.ones(2, dtype=npgrad.int64).add_(npgrad.ones(2, dtype=npgrad.int64), alpha=0.5)
+
+
 def test_augmented_assignment_records_graph():
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     y = x * 1

@@ -108,6 +108,32 @@ def compare_double(fn_ours: Callable, fn_torch: Callable, arrays: Sequence[np.nd
             assert_same(ho, ht, rtol, atol)
 
 
+def same_result(fn_ours: Callable, fn_torch: Callable, *arrays: Any, **kwargs: Any) -> None:
+    """The two functions applied to the same arrays (as npgrad / torch tensors) agree exactly in dtype."""
+    ours = fn_ours(*(npgrad.tensor(a) for a in arrays), **kwargs)
+    theirs = fn_torch(*(torch.tensor(a) for a in arrays), **kwargs)
+    if isinstance(theirs, bool):
+        assert ours is theirs, (ours, theirs)
+    else:
+        assert_same(ours, theirs)
+
+
+def same_error(ours: Callable, theirs: Callable, exc: type = RuntimeError) -> None:
+    """Both raise ``exc`` with the same message."""
+    try:
+        theirs()
+    except exc as e:
+        expected = str(e)
+    else:
+        raise AssertionError("torch did not raise")
+    try:
+        ours()
+    except exc as e:
+        assert str(e) == expected, (str(e), expected)
+    else:
+        raise AssertionError(f"npgrad did not raise; torch raised: {expected}")
+
+
 # ----------------------------------------------------------------------------- hypothesis strategies
 def float_arrays(shape: tuple, dtype: Any = np.float64, lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy:
     return hnp.arrays(np.dtype(dtype), shape,

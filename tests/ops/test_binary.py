@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import npgrad
 from npgrad.ops import binary as B
 
-from _compare_pb import assert_same, broadcast_pair, compare, compare_double, dtype_name, random_array
+from _compare_pb import assert_same, broadcast_pair, compare, compare_double, dtype_name, random_array, same_result
 
 # name -> (npgrad fn, torch fn, range of a, range of b)
 BINARY = {
@@ -107,7 +107,8 @@ def test_scalar_gradients() -> None:
 ALL_DTYPES = [np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16, np.float32, np.float64]
 PROMO_OPS = {"add": (B.add, torch.add), "mul": (B.mul, torch.mul), "div": (B.div, torch.div),
              "sub": (B.sub, torch.sub), "maximum": (B.maximum, torch.maximum), "lt": (B.lt, torch.lt),
-             "where": (lambda a, b: B.where(npgrad.tensor(True), a, b), lambda a, b: torch.where(torch.tensor(True), a, b)),
+             "where": (lambda a, b: B.where(npgrad.tensor(True), a, b),
+                       lambda a, b: torch.where(torch.tensor(True), a, b)),
              "bitwise_or": (B.bitwise_or, torch.bitwise_or), "floor_divide": (B.floor_divide, torch.floor_divide)}
 
 
@@ -155,7 +156,8 @@ def test_promotion_examples_and_no_float64_upcast() -> None:
     assert (npgrad.tensor([1, 2]) / npgrad.tensor([2, 2])).dtype == npgrad.float32
     assert (npgrad.tensor([1, 2], dtype=npgrad.int8) + npgrad.tensor([1, 2], dtype=npgrad.uint8)).dtype == npgrad.int16
     assert (npgrad.tensor([True]) + npgrad.tensor([True])).dtype == npgrad.bool
-    assert (npgrad.tensor([1, 2], dtype=npgrad.int32) + npgrad.tensor(2.0, dtype=npgrad.float64)).dtype == npgrad.float64
+    i32, f64_0d = npgrad.tensor([1, 2], dtype=npgrad.int32), npgrad.tensor(2.0, dtype=npgrad.float64)
+    assert (i32 + f64_0d).dtype == npgrad.float64
     assert B.result_type(npgrad.tensor(1, dtype=npgrad.int8), npgrad.tensor(1, dtype=npgrad.int16)) == np.int16
     x = npgrad.tensor([1.0, 2.0], requires_grad=True)
     y = npgrad.tensor(3.0, dtype=npgrad.float64, requires_grad=True)
@@ -177,11 +179,12 @@ def test_int8_wraps_like_torch() -> None:
 def test_rounding_division_and_remainders(dtype: type) -> None:
     a = np.array([-7, -6, -5, -1, 0, 1, 5, 6, 7], dtype=dtype)
     b = np.array([2, -2, 3, -3, 4, -4, 2, 5, -3], dtype=dtype)
-    for fo, ft in [(lambda x, y: B.div(x, y, rounding_mode="trunc"), lambda x, y: torch.div(x, y, rounding_mode="trunc")),
-                   (lambda x, y: B.div(x, y, rounding_mode="floor"), lambda x, y: torch.div(x, y, rounding_mode="floor")),
-                   (B.div, torch.div), (B.remainder, torch.remainder), (B.fmod, torch.fmod)]:
-        assert_same(fo(npgrad.tensor(a), npgrad.tensor(b)), ft(torch.tensor(a), torch.tensor(b)))
-        assert_same(fo(npgrad.tensor(a), -3), ft(torch.tensor(a), -3))
+    for mode in ("trunc", "floor", None):
+        same_result(B.div, torch.div, a, b, rounding_mode=mode)
+        same_result(lambda x: B.div(x, -3, rounding_mode=mode), lambda x: torch.div(x, -3, rounding_mode=mode), a)
+    for fo, ft in [(B.remainder, torch.remainder), (B.fmod, torch.fmod)]:
+        same_result(fo, ft, a, b)
+        same_result(lambda x: fo(x, -3), lambda x: ft(x, -3), a)
 
 
 def test_division_by_zero() -> None:
@@ -232,14 +235,14 @@ def test_where_and_masked_fill_details() -> None:
     compare(lambda t: B.where(npgrad.tensor(c), 1.5, t), lambda t: torch.where(torch.tensor(c), 1.5, t), [x])
     assert_same(B.where(npgrad.tensor(c), 1, 0), torch.where(torch.tensor(c), 1, 0))
     assert_same(B.where(npgrad.tensor(c), 1.0, 0), torch.where(torch.tensor(c), 1.0, 0))
-    with pytest.raises(RuntimeError, match="where expected condition to be a boolean tensor, but got a tensor with dtype Float"):
+    with pytest.raises(RuntimeError, match="where expected condition to be a boolean tensor, but got .* dtype Float"):
         B.where(npgrad.tensor(x, dtype=npgrad.float32), npgrad.tensor(x), 0.0)
     v_o, v_t = npgrad.tensor(2.0, requires_grad=True), torch.tensor(2.0, requires_grad=True)
     compare(lambda t: B.masked_fill(t, npgrad.tensor(c), v_o), lambda t: t.masked_fill(torch.tensor(c), v_t), [x])
     assert_same(v_o.grad, v_t.grad)
     assert_same(B.masked_fill(npgrad.tensor([1, 2]), npgrad.tensor([True, False]), 2.7),
                 torch.tensor([1, 2]).masked_fill(torch.tensor([True, False]), 2.7))
-    with pytest.raises(RuntimeError, match="masked_fill_ only supports boolean masks, but got mask with dtype long int"):
+    with pytest.raises(RuntimeError, match="only supports boolean masks, but got mask with dtype long int"):
         B.masked_fill(npgrad.tensor(x), npgrad.tensor([1, 0, 1]), 0.0)
     with pytest.raises(RuntimeError, match="0-dimensional value tensor"):
         B.masked_fill(npgrad.tensor(x), npgrad.tensor(c), npgrad.tensor([1.0]))
@@ -280,7 +283,7 @@ def test_logical_ops(op: str) -> None:
     rng = np.random.default_rng(0)
     for da, db in [(np.bool_, np.bool_), (np.float32, np.int64), (np.int8, np.bool_)]:
         a, b = random_array(rng, (3, 1), da, -1, 2), random_array(rng, (4,), db, -1, 2)
-        assert_same(getattr(B, op)(npgrad.tensor(a), npgrad.tensor(b)), getattr(torch, op)(torch.tensor(a), torch.tensor(b)))
+        same_result(getattr(B, op), getattr(torch, op), a, b)
         assert_same(B.logical_not(npgrad.tensor(a)), torch.logical_not(torch.tensor(a)))
     with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(2\)"):
         getattr(B, op)(npgrad.tensor([True, False, True]), npgrad.tensor([True, False]))
@@ -297,10 +300,10 @@ def test_bitwise_ops(op: str) -> None:
         _check_same_outcome(fo, ft, (npgrad.tensor(a), 3), (torch.tensor(a), 3))
     with pytest.raises(NotImplementedError, match=f"not implemented for 'Float'"):
         fo(npgrad.tensor([1.0]), npgrad.tensor([1.0]))
-    assert_same(B.bitwise_not(npgrad.tensor([1, -2], dtype=npgrad.int8)), torch.bitwise_not(torch.tensor([1, -2], dtype=torch.int8)))
+    same_result(B.bitwise_not, torch.bitwise_not, np.array([1, -2], dtype=np.int8))
     with pytest.raises(NotImplementedError, match="\"bitwise_not_cpu\" not implemented for 'Float'"):
         B.bitwise_not(npgrad.tensor([1.0]))
-    with pytest.raises(TypeError, match=r"~ \(operator.invert\) is only implemented on integer and Boolean-type tensors"):
+    with pytest.raises(TypeError, match=r"~ \(operator.invert\) is only implemented on integer and Boolean-type"):
         B.invert(npgrad.tensor([1.0]))
 
 
@@ -311,13 +314,13 @@ def test_isclose_allclose_equal_and_checks() -> None:
         for dt in (np.float32, np.float64):
             assert_same(B.isclose(npgrad.tensor(a.astype(dt)), npgrad.tensor(b.astype(dt)), **kw),
                         torch.isclose(torch.tensor(a.astype(dt)), torch.tensor(b.astype(dt)), **kw))
-        assert B.allclose(npgrad.tensor(a), npgrad.tensor(b), **kw) == torch.allclose(torch.tensor(a), torch.tensor(b), **kw)
-    assert_same(B.isclose(npgrad.tensor([1, 2]), npgrad.tensor([1, 3])), torch.isclose(torch.tensor([1, 2]), torch.tensor([1, 3])))
+        same_result(B.allclose, torch.allclose, a, b, **kw)
+    same_result(B.isclose, torch.isclose, np.array([1, 2]), np.array([1, 3]))
     with pytest.raises(RuntimeError, match="Float did not match Double"):
         B.isclose(npgrad.tensor([1.0]), npgrad.tensor([1.0], dtype=npgrad.float64))
-    assert B.equal(npgrad.tensor([1.0, 2.0]), npgrad.tensor([1, 2])) is torch.equal(torch.tensor([1.0, 2.0]), torch.tensor([1, 2]))
+    same_result(B.equal, torch.equal, np.array([1.0, 2.0]), np.array([1, 2]))
     assert B.equal(npgrad.tensor([1.0]), npgrad.tensor([1.0, 1.0])) is False
-    assert B.equal(npgrad.tensor([np.nan]), npgrad.tensor([np.nan])) is torch.equal(torch.tensor([np.nan]), torch.tensor([np.nan]))
+    same_result(B.equal, torch.equal, np.array([np.nan]), np.array([np.nan]))
     x = np.array([np.nan, np.inf, -np.inf, 0.0, 1.0], dtype=np.float32)
     for op in ("isnan", "isinf", "isfinite"):
         assert_same(getattr(B, op)(npgrad.tensor(x)), getattr(torch, op)(torch.tensor(x)))

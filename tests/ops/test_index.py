@@ -180,7 +180,6 @@ def test_setitem_values_and_gradients():
     compare(_set_scalar(lambda L, y: y > 0.5, 0.0), a)
     compare(_set_scalar(lambda L, y: (Ellipsis, 1), 7), a)
     # repeated indices: the gradient reaches every written position, like torch's index_put
-    compare(_set(lambda L: L.tensor([1, 1, 3])), a, rand((3, 3), 6), outputs=[])
     ours = npgrad.tensor(a)
     v6 = npgrad.tensor(rand((3, 3), 6), requires_grad=True)
     y = ours * 1
@@ -426,3 +425,22 @@ def test_searchsorted_bucketize_unique():
               lambda L, x: L.unique(x, dim=0, return_inverse=True, return_counts=True),
               lambda L, x: L.unique(x.double(), return_counts=True)):
         compare(f, u, grad=False)
+
+
+def test_index_put_and_index_copy():
+    x = rand((3, 4), 0)
+    compare(lambda L, a, v: L.index_put(a, (L.tensor([0, 0, 2]),), v, accumulate=True), x, rand((3, 4), 1))
+    compare(lambda L, a, v: L.index_put(a, (L.tensor([0, 1]), L.tensor([3, 3])), v), x, rand((2,), 2))
+    compare(lambda L, a, v: L.index_put(a, [L.tensor([0, 0])], v, accumulate=True), x, rand((4,), 3))
+    compare(lambda L, a, v: L.index_put(a, (L.tensor([True, False, True]),), v, accumulate=True), x, rand((), 4))
+    compare(lambda L, a, v: L.index_copy(a, 1, L.tensor([3, 0]), v), x, rand((3, 2), 5))
+    compare(lambda L, a, v: L.index_copy(a, 0, L.tensor([2]), v), x, rand((1, 4), 6))
+    for f, v in ((lambda L, a, v: L.index_copy(a, 1, L.tensor([0, 5]), v), rand((3, 2), 1)),
+                 (lambda L, a, v: L.index_copy(a, 1, L.tensor([0, 1]), v), rand((3, 3), 1)),
+                 (lambda L, a, v: L.index_copy(a, 1, L.tensor([0.0, 1.0]), v), rand((3, 2), 1)),
+                 (lambda L, a, v: L.index_put(a, (L.tensor([0]),), v), rand((4,), 1, np.float32))):
+        raises_like(f, x, v)
+    t, tt = npgrad.zeros(3), torch.zeros(3)
+    npgrad.index_put_(t, (npgrad.tensor([0, 0, 1]),), npgrad.tensor([1.0, 2.0, 3.0]), True)
+    torch.index_put_(tt, (torch.tensor([0, 0, 1]),), torch.tensor([1.0, 2.0, 3.0]), True)
+    assert_same(t, tt)

@@ -148,7 +148,7 @@ def test_inplace_identity_version_and_errors() -> None:
     x *= npgrad.tensor([2.0, 3.0])
     assert id(x) == x_id and x._version == v + 2 and x.tolist() == [4.0, 9.0]
     leaf = npgrad.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."):
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation"):
         leaf += 1
     with pytest.raises(RuntimeError) as theirs:
         t = torch.tensor([1, 2])

@@ -383,3 +383,16 @@ def test_gradcheck_and_gradgradcheck_on_shape_ops():
     for f in fns:
         assert gradcheck(f, (x, y))
         assert gradgradcheck(f, (x, y))
+
+
+def test_view_as_other_dtype_reinterprets_bytes():
+    for src, dst in (("float32", "int32"), ("float64", "uint8"), ("int64", "float64"), ("float32", "float32")):
+        a = np.array([[1.5, -2.0], [0.25, 3.0]], dtype=src)
+        n = npgrad.tensor(a).view(getattr(npgrad, dst))
+        t = torch.tensor(a).view(getattr(torch, dst))
+        assert n.shape == t.shape
+        np.testing.assert_array_equal(n.numpy(), t.numpy())  # NaN bit patterns compare equal here
+    x = npgrad.zeros(2, dtype=npgrad.float32)
+    v = x.view(npgrad.int32)
+    v.fill_(1065353216)
+    assert x.tolist() == [1.0, 1.0] and x._version == 1

@@ -97,9 +97,13 @@ def test_quantile(interpolation, shape, seed, dt, keepdim, data):
 
 
 def test_quantile_nan_and_errors():
-    a = np.array([[2.0, 1.0, np.nan, 3.0], [1.0, 4.0, 2.0, 0.5]])
-    compare(lambda L, x: x.quantile(0.4, dim=1), a, grad=False)
-    compare(lambda L, x: x.quantile(0.4), a, grad=False)
+    a = np.array([[2.0, 1.0, np.nan, 3.0], [1.0, 4.0, 2.0, 0.5], [np.nan] * 4, [np.nan, 1.0, np.nan, np.nan]])
+    for interpolation in ("linear", "lower", "higher", "midpoint", "nearest"):
+        for fn in ("quantile", "nanquantile"):
+            compare(lambda L, x: getattr(L, fn)(x, 0.4, dim=1, interpolation=interpolation), a)
+            compare(lambda L, x, q: getattr(L, fn)(x, q, 1, True, interpolation=interpolation), a, np.array([0.0, 0.7]))
+            compare(lambda L, x: getattr(L, fn)(x, 0.3, interpolation=interpolation), a)
+    compare(lambda L, x: L.msort(x), a)
     raises_like(lambda L, x: x.quantile(0.5), np.array([1, 2]))
     raises_like(lambda L, x: x.quantile(1.5), np.array([1.0, 2.0]))
     raises_like(lambda L, x: x.quantile(0.5), np.zeros(0))

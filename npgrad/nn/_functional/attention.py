@@ -5,8 +5,8 @@
 ``M`` is the additive mask: a float mask is added as is; a boolean mask keeps the positions that are
 True (SDPA) and sends the others to -inf. ``scaled_dot_product_attention`` uses torch's *safe* softmax
 (a row whose every score is -inf gives zeros, not NaN), ``multi_head_attention_forward`` with
-``need_weights=True`` the plain one (NaN rows, as torch). Everything is composed of differentiable
-Tensor ops (GEMMs dominate), so double backward works.
+``need_weights=True`` the plain one (NaN rows, as torch). Scaling, masking and softmax are one fused
+op; the GEMMs and the rest are differentiable Tensor ops, so double backward works.
 """
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ import numpy as np
 
 from ... import _dtype
 from ...autograd.function import Function
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops.linalg import matmul
 from ...ops.shape import cat, chunk, pad, reshape, split, transpose
 from ...tensor import Tensor
+from .dropout import dropout
 from .linear import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -29,42 +31,67 @@ _TORCH_NAMES = {"float64": "double", "float32": "float", "float16": "c10::Half",
                 "int32": "int", "bool": "bool", "uint8": "unsigned char"}
 
 
-class _SafeSoftmax(Function):
-    """softmax over the last dim; a row that is entirely -inf gives zeros (torch's ``_safe_softmax``).
+class _AttentionSoftmax(Function):
+    """``p = softmax(scale * s + mask)`` over the last dim, on one fresh buffer (few passes, one allocation).
 
-    backward: dx = p * (g - sum(g * p, -1)), written with Tensor ops on the saved output p.
+    ``mask``: None or a float Tensor, added (differentiable); ``keep``: None or a constant bool array
+    (False positions get -inf). ``safe``: a row whose every score is -inf gives zeros (torch's
+    ``_safe_softmax``, used by SDPA) instead of NaN (plain softmax, used by MHA's weights path).
+    backward: with ``u = p * (g - sum(g * p, -1))``, ``ds = scale * u`` and ``dmask = u``; Tensor ops on the
+    saved output p when a graph is recorded (double backward), raw arrays otherwise.
     """
 
     @staticmethod
-    def forward(ctx: Function, x: Tensor) -> np.ndarray:
-        a = x.data
+    def forward(ctx: Function, s: Tensor, mask: Tensor | None, keep: np.ndarray | None, scale: float,
+                safe: bool) -> np.ndarray:
+        shape = np.broadcast_shapes(s.data.shape, *(() if mask is None else (mask.data.shape,)),
+                                    *(() if keep is None else (keep.shape,)))
+        a = np.multiply(s.data, scale) if shape == s.data.shape else np.broadcast_to(s.data * scale, shape).copy()
+        if keep is not None:
+            np.copyto(a, -np.inf, where=~keep)
+        if mask is not None:
+            a += mask.data
+        ctx.scale = scale
         if a.shape[-1] == 0:
-            return a.copy()
+            return a
         m = a.max(axis=-1, keepdims=True)
-        m[m == -np.inf] = 0
-        e = np.exp(a - m)
-        s = e.sum(axis=-1, keepdims=True)
-        np.divide(e, s, out=e, where=s != 0)
-        ctx.save_for_backward(e)
-        return e
+        if safe:
+            m[m == -np.inf] = 0
+        a -= m
+        np.exp(a, out=a)
+        total = a.sum(axis=-1, keepdims=True)
+        if safe:
+            np.divide(a, total, out=a, where=total != 0)
+        else:
+            a /= total
+        ctx.save_for_backward(a)
+        return a
 
     @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> Tensor:
+    def backward(ctx: Function, grad: Tensor) -> tuple:
         (p,) = ctx.saved_tensors
-        return p * (grad - (grad * p).sum(-1, keepdim=True))
+        if is_grad_enabled():
+            u = p * (grad - (grad * p).sum(-1, keepdim=True))
+            ds = u * ctx.scale
+        else:
+            pd, gd = p.data, grad.data
+            ud = gd - np.einsum("...i,...i->...", gd, pd)[..., None]
+            ud *= pd
+            u = Tensor._make(ud)
+            ds = Tensor._make(ud * ctx.scale)
+        need = ctx.needs_input_grad
+        return (ds if need[0] else None), (u if need[1] else None), None, None, None
 
 
 def _torch_name(dt: np.dtype) -> str:
     return _TORCH_NAMES.get(dt.name, dt.name)
 
 
-def _additive_mask(mask: Tensor, dtype: np.dtype, keep_true: bool) -> Tensor:
-    """A bool mask as an additive float mask (0 where attending, -inf where not); float masks cast."""
-    m = mask.data
-    if m.dtype == np.bool_:
-        blocked = ~m if keep_true else m
-        return Tensor._make(np.where(blocked, -np.inf, 0.0).astype(dtype))
-    return mask if m.dtype == dtype else mask.to(_dtype._FROM_NP[dtype])
+def _additive_mask(mask: Tensor, dtype: np.dtype) -> Tensor:
+    """MHA's bool mask (True = masked out) as an additive float mask of -inf and 0; float masks pass."""
+    if mask.data.dtype == np.bool_:
+        return Tensor._make(np.where(mask.data, -np.inf, 0.0).astype(dtype))
+    return mask
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
@@ -97,16 +124,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if enable_gqa and q.dim() >= 3 and k.shape[-3] != q.shape[-3]:
         k, v = (_repeat_heads(t, q.shape[-3]) for t in (k, v))
     scale_factor = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-    scores = matmul(q * scale_factor, transpose(k, -2, -1))
+    keep = mask = None
     if is_causal:
-        n_q, n_k = q.shape[-2], k.shape[-2]
-        attn_mask = Tensor._make(np.tril(np.ones((n_q, n_k), dtype=np.bool_)))
-    if attn_mask is not None:
-        scores = scores + _additive_mask(attn_mask, dt, keep_true=True)
-    weights = _SafeSoftmax.apply(scores)
+        keep = np.tril(np.ones((q.shape[-2], k.shape[-2]), dtype=np.bool_))
+    elif attn_mask is not None and attn_mask.data.dtype == np.bool_:
+        keep = attn_mask.data
+    elif attn_mask is not None:
+        mask = attn_mask if attn_mask.data.dtype == dt else attn_mask.to(_dtype._FROM_NP[dt])
+    weights = _AttentionSoftmax.apply(matmul(q, transpose(k, -2, -1)), mask, keep, scale_factor, True)
     if dropout_p > 0.0:
-        from .dropout import dropout
-
         weights = dropout(weights, dropout_p, True)
     return matmul(weights, v)
 
@@ -136,7 +162,7 @@ def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: Any, other_
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
                       "instead.", stacklevel=3)
     if mdt == np.bool_:
-        return _additive_mask(mask, target_type, keep_true=False)
+        return _additive_mask(mask, target_type)
     return mask
 
 
@@ -297,14 +323,10 @@ def multi_head_attention_forward(
     if need_weights:
         if is_causal and attn_mask is None:
             raise AssertionError("FIXME: is_causal not implemented for need_weights")
-        scores = matmul(q * math.sqrt(1.0 / float(head_dim)), transpose(k, -2, -1))
-        if attn_mask is not None:
-            scores = attn_mask + scores
-        weights = scores.softmax(-1)
+        weights = _AttentionSoftmax.apply(matmul(q, transpose(k, -2, -1)), attn_mask, None,
+                                          math.sqrt(1.0 / float(head_dim)), False)
         if dropout_p > 0.0:
-            from .dropout import dropout
-
-            weights = dropout(weights, dropout_p, True)
+                weights = dropout(weights, dropout_p, True)
         out = matmul(weights, v)
         out = reshape(transpose(out, 0, 1), (tgt_len * bsz, embed_dim))
         out = reshape(linear(out, out_proj_weight, out_proj_bias), (tgt_len, bsz, embed_dim))

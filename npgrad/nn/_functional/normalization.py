@@ -61,7 +61,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         _check_features(name, t, c)
     _check_features("weight", weight, c)
     _check_features("bias", bias, c)
-    x3 = reshape(input, (shape[0], c, -1))
+    if input.data.size == 0:  # like torch: an empty batch leaves the running statistics alone
+        return input.clone()
+    x3 = reshape(input, (shape[0], c, int(np.prod(shape[2:]))))
     if not training:
         y = _affine_eval(x3, running_mean.data, running_var.data, weight, bias, eps)
         return reshape(y, shape)
@@ -138,7 +140,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(t.shape)} and input of shape {list(shape)}")
     g = int(num_groups)
-    x4 = reshape(input, (n, g, c // g, -1))
+    x4 = reshape(input, (n, g, c // g, int(np.prod(shape[2:]))))
     y, _, _ = _group_normalize(x4, weight, bias, eps, (g, c // g))
     return reshape(y, shape)
 
@@ -152,7 +154,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     if input.data.size == 0:
         return input
     shape = input.data.shape
-    sq = reshape(input * input, (shape[0], 1, shape[1], -1))
+    sq = reshape(input * input, (shape[0], 1, shape[1], int(np.prod(shape[2:]))))
     sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
     div = reshape(avg_pool2d(sq, (size, 1), stride=1), shape)
     return input / (div * alpha + k) ** beta

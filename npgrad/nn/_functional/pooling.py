@@ -3,7 +3,7 @@
 Kernels loop over the kh*kw kernel offsets, each a big strided view of the padded input
 (``ops.conv.WindowPlan``); nothing loops over pixels. Max pooling keeps, per output, the offset of
 the first maximum (torch's tie rule, NaN wins); its backward writes the gradient back through that
-offset. (Adaptive average pooling, a separable linear map, lives with interpolation in upsampling.py.)
+offset. (Adaptive pooling and max-unpooling live with the other resampling ops in upsampling.py.)
 Every backward is again a Function of the same family, so double backward works.
 """
 from __future__ import annotations
@@ -19,11 +19,7 @@ from ...ops.shape import reshape
 from ...tensor import Tensor
 from .conv import ntuple
 
-__all__ = [
-    "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
-    "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
-]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d"]
 
 
 # ----------------------------------------------------------------------------- max pooling
@@ -44,25 +40,119 @@ def _first_valid_offset(wp: WindowPlan) -> np.ndarray:
     return firsts[0][:, None] * wp.kernel[1] + firsts[1][None, :]
 
 
-def max_windows(x: np.ndarray, wp: WindowPlan) -> tuple[np.ndarray, np.ndarray]:
-    """Window maxima of (N, C, H, W) and the kernel offset of each (first max; last NaN, like torch)."""
-    low = _lowest(x.dtype)
-    xp = wp.pad(x, low)
+def _first_max(planes: list) -> tuple[np.ndarray, np.ndarray]:
+    """Elementwise max of equally shaped views and the position of the first maximum (strict >, like torch).
+
+    Plain arithmetic (no masked writes): a later plane can only win with a larger position.
+    """
+    if len(planes) == 1:
+        return planes[0].copy(), np.zeros(planes[0].shape, dtype=np.uint8)
+    m = np.maximum(planes[0], planes[1])
+    arg = np.greater(planes[1], planes[0]).view(np.uint8)
+    if len(planes) > 255:
+        arg = arg.astype(np.int32)
+    for k in range(2, len(planes)):
+        better = np.greater(planes[k], m)
+        np.maximum(m, planes[k], out=m)
+        np.maximum(arg, better.astype(arg.dtype) * arg.dtype.type(k), out=arg)
+    return m, arg
+
+
+def _axis_slices(wp: WindowPlan) -> tuple[list, list]:
+    kh, kw = wp.kernel
+    return [wp.slices[i * kw][0] for i in range(kh)], [wp.slices[j][1] for j in range(kw)]
+
+
+def _max_offsets_exact(xp: np.ndarray, wp: WindowPlan, m: np.ndarray) -> np.ndarray:
+    """Offsets by torch's exact loop rule, NaN included: the first strict maximum, or the last NaN."""
     views = [xp[..., rs, cs] for rs, cs in wp.slices]
-    m = views[0].copy()
-    for v in views[1:]:
-        np.maximum(m, v, out=m)
-    idx = np.zeros(m.shape, dtype=np.uint8 if len(views) < 256 else np.int32)
+    idx = np.zeros(m.shape, dtype=np.int32)
     for k in range(len(views) - 1, -1, -1):  # descending: the first offset holding the max is kept
         np.copyto(idx, k, where=views[k] == m)
-    if x.dtype.kind == "f" and np.isnan(m).any():
-        for k, v in enumerate(views):
-            np.copyto(idx, k, where=np.isnan(v))
+    for k, v in enumerate(views):
+        np.copyto(idx, k, where=np.isnan(v))
+    return idx
+
+
+class MaxChoice:
+    """Where each window's maximum sits: row offset ``ih``, column offset ``jsel`` and, for the separable
+    backward, the column choice ``jw`` of every padded row (None when the exact offset rule was needed)."""
+
+    __slots__ = ("ih", "jsel", "jw", "kw")
+
+    def __init__(self, ih: np.ndarray, jsel: np.ndarray, jw: np.ndarray | None, kw: int) -> None:
+        self.ih, self.jsel, self.jw, self.kw = ih, jsel, jw, kw
+
+    @classmethod
+    def from_offsets(cls, idx: np.ndarray, kw: int) -> "MaxChoice":
+        ih, jsel = np.divmod(idx, kw)
+        return cls(ih, jsel, None, kw)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Kernel offset i*kw + j of each window's maximum (int32)."""
+        return self.ih.astype(np.int32) * self.kw + self.jsel
+
+
+def max_windows(x: np.ndarray, wp: WindowPlan) -> tuple[np.ndarray, MaxChoice]:
+    """Window maxima of (N, C, H, W) and where they are (first maximum in row-major order, last NaN).
+
+    Separable: the max over the window's columns for every padded row, then over the window's rows.
+    """
+    low = _lowest(x.dtype)
+    xp = wp.pad(x, low)
+    rows, cols = _axis_slices(wp)
+    kw = wp.kernel[1]
+    mw, jw = _first_max([xp[..., :, cs] for cs in cols])
+    m, ih = _first_max([mw[..., rs, :] for rs in rows])
+    if len(rows) == 1:
+        jsel = jw[..., rows[0], :]
+    else:
+        jsel = np.multiply(ih == 0, jw[..., rows[0], :])
+        for i in range(1, len(rows)):
+            jsel += (ih == i) * jw[..., rows[i], :]
+    if x.dtype.kind == "f" and not np.isfinite(m.sum()) and np.isnan(m).any():
+        return m, MaxChoice.from_offsets(_max_offsets_exact(xp, wp, m), kw)
     if wp.padded:
         stuck = m == low
         if stuck.any():
-            np.copyto(idx, np.broadcast_to(_first_valid_offset(wp), m.shape).astype(idx.dtype), where=stuck)
-    return m, idx
+            idx = MaxChoice(ih, jsel, None, kw).offsets
+            np.copyto(idx, np.broadcast_to(_first_valid_offset(wp), m.shape), where=stuck, casting="unsafe")
+            return m, MaxChoice.from_offsets(idx, kw)
+    return m, MaxChoice(ih, jsel, jw, kw)
+
+
+def _tiles(size: int, k: int, s: int, d: int, n_out: int) -> tuple[bool, bool]:
+    """(windows along this axis are disjoint, they also cover every padded position exactly once)."""
+    disjoint = s >= d * (k - 1) + 1
+    return disjoint, disjoint and (k == 1 or d == 1) and s == k and n_out * s == size
+
+
+def _spread(dest: np.ndarray, src: np.ndarray, mask: np.ndarray | None, add: bool) -> None:
+    """dest (+)= src where mask (src everywhere when mask is None); multiply by the mask (src is finite)."""
+    part = src if mask is None else (src * mask if add else None)
+    if add:
+        dest += part
+    elif mask is None:
+        dest[...] = src
+    else:
+        np.multiply(src, mask, out=dest)
+
+
+def _scatter_separable(g: np.ndarray, choice: MaxChoice, wp: WindowPlan) -> np.ndarray:
+    """Gradient of ``max_windows``: g to each window's chosen row, then to that row's chosen column."""
+    (kh, kw), (sh, sw), (dh, dw) = wp.kernel, wp.stride, wp.dilation
+    rows, cols = _axis_slices(wp)
+    n, c = g.shape[:2]
+    disjoint, tiled = _tiles(wp.hp, kh, sh, dh, wp.out_hw[0])
+    gh = (np.empty if tiled else np.zeros)((n, c, wp.hp, wp.out_hw[1]), dtype=g.dtype)
+    for i, rs in enumerate(rows):
+        _spread(gh[..., rs, :], g, None if kh == 1 else choice.ih == i, not disjoint)
+    disjoint, tiled = _tiles(wp.wp, kw, sw, dw, wp.out_hw[1])
+    gxp = (np.empty if tiled else np.zeros)((n, c, wp.hp, wp.wp), dtype=g.dtype)
+    for j, cs in enumerate(cols):
+        _spread(gxp[..., :, cs], gh, None if kw == 1 else choice.jw == j, not disjoint)
+    return wp.unpad(gxp)
 
 
 def offsets_to_indices(idx: np.ndarray, wp: WindowPlan) -> np.ndarray:
@@ -76,6 +166,7 @@ def offsets_to_indices(idx: np.ndarray, wp: WindowPlan) -> np.ndarray:
 
 
 def _scatter_offsets(g: np.ndarray, idx: np.ndarray, wp: WindowPlan) -> np.ndarray:
+    """Gradient to each window's element at kernel offset ``idx`` (exact masked writes)."""
     gp = wp.zeros_padded(g.shape[:2], g.dtype)
     for k, (rs, cs) in enumerate(wp.slices):
         mask = idx == k
@@ -102,42 +193,44 @@ class MaxPool2dFn(Function):
 
     @staticmethod
     def forward(ctx: Function, x: Tensor, wp: WindowPlan, indices: bool) -> Any:
-        m, ctx.idx = max_windows(x.data, wp)
+        m, ctx.choice = max_windows(x.data, wp)
         ctx.wp = wp
         if not indices:
             return m
         ctx.set_materialize_grads(False)
-        return m, offsets_to_indices(ctx.idx, wp)
+        return m, offsets_to_indices(ctx.choice.offsets, wp)
 
     @staticmethod
     def backward(ctx: Function, g: Tensor, *unused: Any) -> tuple:
-        return OffsetScatterFn.apply(g, ctx.idx, ctx.wp), None, None
+        return MaxScatterFn.apply(g, ctx.choice, ctx.wp), None, None
 
 
-class OffsetScatterFn(Function):
-    """Write each window's gradient to the element at its stored kernel offset (adjoint of the gather)."""
+class MaxScatterFn(Function):
+    """Each window's gradient written to its maximum (the adjoint of ``MaxGatherFn``)."""
 
     @staticmethod
-    def forward(ctx: Function, g: Tensor, idx: np.ndarray, wp: WindowPlan) -> np.ndarray:
-        ctx.idx, ctx.wp = idx, wp
-        return _scatter_offsets(g.data, idx, wp)
+    def forward(ctx: Function, g: Tensor, choice: MaxChoice, wp: WindowPlan) -> np.ndarray:
+        ctx.choice, ctx.wp = choice, wp
+        if choice.jw is not None and np.isfinite(g.data.sum()):
+            return _scatter_separable(g.data, choice, wp)
+        return _scatter_offsets(g.data, choice.offsets, wp)
 
     @staticmethod
     def backward(ctx: Function, gg: Tensor) -> tuple:
-        return OffsetGatherFn.apply(gg, ctx.idx, ctx.wp), None, None
+        return MaxGatherFn.apply(gg, ctx.choice, ctx.wp), None, None
 
 
-class OffsetGatherFn(Function):
-    """Pick, per window, the element at its stored kernel offset."""
+class MaxGatherFn(Function):
+    """Each window's element at its stored maximum position."""
 
     @staticmethod
-    def forward(ctx: Function, x: Tensor, idx: np.ndarray, wp: WindowPlan) -> np.ndarray:
-        ctx.idx, ctx.wp = idx, wp
-        return _gather_offsets(x.data, idx, wp)
+    def forward(ctx: Function, x: Tensor, choice: MaxChoice, wp: WindowPlan) -> np.ndarray:
+        ctx.choice, ctx.wp = choice, wp
+        return _gather_offsets(x.data, choice.offsets, wp)
 
     @staticmethod
     def backward(ctx: Function, g: Tensor) -> tuple:
-        return OffsetScatterFn.apply(g, ctx.idx, ctx.wp), None, None
+        return MaxScatterFn.apply(g, ctx.choice, ctx.wp), None, None
 
 
 # ----------------------------------------------------------------------------- average pooling
@@ -216,10 +309,13 @@ def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) ->
     return out
 
 
-def _to_4d(x: Tensor, nd: int, error: str) -> tuple[Tensor, tuple]:
-    """(N, C, H, W) view of a 1-D/2-D pooling input (batched or not) and the output's leading shape."""
+def as_4d(x: Tensor, nd: int, error: str | None = None) -> tuple[Tensor, tuple]:
+    """(N, C, H, W) view of a 1-D/2-D input (batched or not; 1-D gets H = 1) and the output's leading shape.
+
+    With ``error``, a wrong rank or an empty non-batch dim raises RuntimeError(error).
+    """
     shape = x.data.shape
-    if x.data.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in shape[-nd - 1:]):
+    if error is not None and (x.data.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in shape[-nd - 1:])):
         raise RuntimeError(error.format(shape=list(shape)))
     lead = shape[:-nd]
     n, c = (1, shape[0]) if x.data.ndim == nd + 1 else shape[:2]
@@ -227,7 +323,8 @@ def _to_4d(x: Tensor, nd: int, error: str) -> tuple[Tensor, tuple]:
     return reshape(x, (n, c) + spatial), lead
 
 
-def _from_4d(y: Tensor, lead: tuple, nd: int) -> Tensor:
+def from_4d(y: Tensor, lead: tuple, nd: int) -> Tensor:
+    """Undo ``as_4d``: the leading shape back in front of the 1 or 2 spatial dims."""
     return reshape(y, lead + y.data.shape[4 - nd:])
 
 
@@ -279,13 +376,13 @@ _MAX_ERR = {2: "non-empty 3D or 4D (batch mode) tensor expected for input",
 
 def _max_pool(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool,
               return_indices: bool, nd: int) -> Any:
-    x4, lead = _to_4d(x, nd, _MAX_ERR[nd])
+    x4, lead = as_4d(x, nd, _MAX_ERR[nd])
     kind = "max1d" if nd == 1 and not return_indices else "max"
     wp = _pool_plan(x4, kernel_size, stride, padding, dilation, ceil_mode, nd, kind)
     if not return_indices:
-        return _from_4d(MaxPool2dFn.apply(x4, wp, False), lead, nd)
+        return from_4d(MaxPool2dFn.apply(x4, wp, False), lead, nd)
     y, ind = MaxPool2dFn.apply(x4, wp, True)
-    return _from_4d(y, lead, nd), _from_4d(ind, lead, nd)
+    return from_4d(y, lead, nd), from_4d(ind, lead, nd)
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
@@ -314,12 +411,12 @@ def _avg_pool(x: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_mode:
               divisor_override: int | None, nd: int) -> Tensor:
     err = ("Expected 2 to 3 dimensions, but got {n}-dimensional tensor for argument #1 'self' (while checking "
            "arguments for avg_pool1d)") if nd == 1 else "non-empty 3D or 4D (batch mode) tensor expected for input"
-    x4, lead = _to_4d(x, nd, err.replace("{n}", str(x.data.ndim)))
+    x4, lead = as_4d(x, nd, err.replace("{n}", str(x.data.ndim)))
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     wp = _pool_plan(x4, kernel_size, stride, padding, 1, ceil_mode, nd, "avg")
     div = _avg_divisor(wp, bool(count_include_pad), None if divisor_override is None else int(divisor_override))
-    return _from_4d(AvgPool2dFn.apply(x4, wp, div), lead, nd)
+    return from_4d(AvgPool2dFn.apply(x4, wp, div), lead, nd)
 
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,  # noqa: A002
@@ -332,156 +429,3 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """Window sums of (N, C, H, W) divided by the window size (or ``divisor_override``)."""
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2)
-
-
-
-
-# ----------------------------------------------------------------------------- flat-index ops (adaptive max, unpool)
-class IndexScatterFn(Function):
-    """(N, C, L) values written (or, with ``accumulate``, summed) at flat positions of (N, C, plane) zeros."""
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, ind: np.ndarray, plane: int, accumulate: bool) -> np.ndarray:
-        ctx.ind = ind
-        n, c = ind.shape[:2]
-        out = np.zeros((n, c, plane), dtype=x.data.dtype)
-        if accumulate:
-            base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1)
-            np.add.at(out.reshape(-1), (ind + base).reshape(-1), x.data.reshape(-1))
-        else:
-            np.put_along_axis(out, ind, x.data, axis=2)
-        return out
-
-    @staticmethod
-    def backward(ctx: Function, g: Tensor) -> tuple:
-        return IndexGatherFn.apply(g, ctx.ind), None, None, None
-
-
-class IndexGatherFn(Function):
-    """out[n, c, l] = x[n, c, ind[n, c, l]] over a flattened plane; backward scatter-adds."""
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, ind: np.ndarray) -> np.ndarray:
-        ctx.ind, ctx.plane = ind, x.data.shape[2]
-        return np.take_along_axis(x.data, ind, axis=2)
-
-    @staticmethod
-    def backward(ctx: Function, g: Tensor) -> tuple:
-        return IndexScatterFn.apply(g, ctx.ind, ctx.plane, True), None
-
-
-def adaptive_rank_error(name: str, x: Tensor, nd: int) -> str:
-    if nd == 1:
-        return (f"Expected 2 to 3 dimensions, but got {x.data.ndim}-dimensional tensor for argument #1 'self' (while "
-                f"checking arguments for {name}1d)")
-    sep = ": " if name == "adaptive_max_pool" else " "
-    return f"{name}2d(): Expected 3D or 4D tensor, but got{sep}{list(x.shape)}"
-
-
-def adaptive_bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
-    """Window i covers [floor(i*size/out), ceil((i+1)*size/out))."""
-    i = np.arange(out)
-    return (i * size) // out, -((-(i + 1) * size) // out)
-
-
-def adaptive_size(output_size: Any, in_size: tuple, nd: int) -> tuple:
-    """``output_size`` as an (H, W) pair (1-D: (1, L)); None entries keep the input's size."""
-    if not isinstance(output_size, (list, tuple)):
-        output_size = (output_size,) * nd
-    elif len(output_size) == 1:
-        output_size = tuple(output_size) * nd
-    if len(output_size) != nd:
-        raise ValueError(f"adaptive pool expects an output_size of {nd} values, got {list(output_size)}")
-    sizes = tuple(in_size[i] if v is None else int(v) for i, v in enumerate(output_size))
-    return sizes if nd == 2 else (1,) + sizes
-
-
-def _adaptive_max(x: Tensor, output_size: Any, return_indices: bool, nd: int) -> Any:
-    if x.data.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in x.data.shape[-nd:]):
-        raise RuntimeError(adaptive_rank_error("adaptive_max_pool", x, nd))
-    x4, lead = _to_4d(x, nd, "")
-    n, c, h, w = x4.data.shape
-    ho, wo = adaptive_size(output_size, x.data.shape[-nd:], nd)
-    (hs, he), (ws, we) = adaptive_bounds(h, ho), adaptive_bounds(w, wo)
-    rows = np.minimum(hs[:, None] + np.arange(int((he - hs).max(initial=1))), he[:, None] - 1)  # (Ho, kh), clipped
-    cols = np.minimum(ws[:, None] + np.arange(int((we - ws).max(initial=1))), we[:, None] - 1)
-    flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(ho, wo, -1)  # (Ho, Wo, kh*kw)
-    cand = x4.data.reshape(n, c, h * w)[:, :, flat]  # (N, C, Ho, Wo, K): first max wins
-    pick = cand.argmax(-1)[..., None]
-    if cand.dtype.kind == "f":
-        nan = np.isnan(cand)
-        if nan.any():  # torch keeps the last NaN of a window
-            last = nan.shape[-1] - 1 - nan[..., ::-1].argmax(-1)[..., None]
-            pick = np.where(nan.any(-1, keepdims=True), last, pick)
-    ind = np.take_along_axis(np.broadcast_to(flat, cand.shape), pick, -1)[..., 0].reshape(n, c, -1)
-    y = IndexGatherFn.apply(reshape(x4, (n, c, h * w)), ind)
-    out = reshape(y, lead + ((wo,) if nd == 1 else (ho, wo)))
-    if not return_indices:
-        return out
-    return out, Tensor._make(ind.reshape(out.data.shape))
-
-
-def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
-    """Max over ``output_size`` adaptive windows [floor(i*L/out), ceil((i+1)*L/out)) of (N, C, L)."""
-    return _adaptive_max(input, output_size, return_indices, 1)
-
-
-def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
-    """Max over adaptive windows of (N, C, H, W); ``output_size`` entries may be None (keep that size)."""
-    return _adaptive_max(input, output_size, return_indices, 2)
-
-
-def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
-    return _adaptive_max(input, output_size, True, 1)
-
-
-def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
-    return _adaptive_max(input, output_size, True, 2)
-
-
-def _max_unpool(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any, padding: Any, output_size: Any,
-                nd: int) -> Tensor:
-    k = ntuple(kernel_size, nd, "kernel_size")
-    s = ntuple(stride if stride not in (None, [], ()) else kernel_size, nd, "stride")
-    p = ntuple(padding, nd, "padding")
-    in_sp = x.data.shape[-nd:]
-    default = tuple((i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(in_sp, s, p, k))
-    if output_size is None:
-        size = default
-    else:
-        size = tuple(int(v) for v in (list(output_size)[-nd:] if len(output_size) in (nd + 1, nd + 2) else output_size))
-        if len(size) != nd:
-            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
-                             f"length of '{len(output_size)}'")
-        for d in range(nd):
-            lo, hi = default[d] - s[d], default[d] + s[d]
-            if not lo < size[d] < hi:
-                raise ValueError(f'invalid output_size "{tuple(size)}" (dim {d} must be between {lo} and {hi})')
-    if tuple(indices.shape) != tuple(x.shape):
-        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
-                           f"({list(x.shape)}) but got indices tensor with shape: {list(indices.shape)}")
-    plane = int(np.prod(size))
-    lead = x.data.shape[:-nd]
-    n, c = (1, lead[0]) if len(lead) == 1 else lead
-    ind = np.asarray(indices.data, dtype=np.int64).reshape(n, c, -1)
-    if ind.size and (ind.min() < 0 or ind.max() >= plane):
-        bad = int(ind.max() if ind.max() >= plane else ind.min())
-        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                           f"{'x'.join(str(v) for v in size)}")
-    y = IndexScatterFn.apply(reshape(x, (n, c, -1)), ind, plane, False)
-    return reshape(y, lead + size)
-
-
-def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
-                 output_size: Any = None) -> Tensor:
-    """Partial inverse of max_pool1d: values placed at ``indices`` of a zero (N, C, L_out) tensor."""
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1)
-
-
-def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
-                 output_size: Any = None) -> Tensor:
-    """Partial inverse of max_pool2d: values placed at flat ``indices`` of a zero (N, C, H_out, W_out) tensor.
-
-    Default H_out = (H_in - 1)*stride - 2*padding + kernel_size.
-    """
-    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)

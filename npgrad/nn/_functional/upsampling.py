@@ -1,11 +1,12 @@
-"""nn.functional resampling: interpolate (nearest, nearest-exact, linear, bilinear, area), adaptive average
-pooling, pixel_shuffle / pixel_unshuffle.
+"""nn.functional resampling: interpolate (nearest, nearest-exact, linear, bilinear, area), adaptive average and
+max pooling, max_unpool, pixel_shuffle / pixel_unshuffle.
 
 Every resampling here is separable and linear, ``y = A_h @ x @ A_w^T`` with small per-axis
 matrices (interpolation weights, or 1/len averaging windows), computed once per geometry with
 torch's source-index formulas and precision (nearest indices in float32, linear weights in the
 input's dtype). Forward and backward are then two GEMMs each; the backward is the same op with the
 transposed matrices, so it is differentiable again. Nearest modes gather exactly in the forward.
+Adaptive max pooling and max_unpool gather / scatter through flat per-plane indices.
 """
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ import numpy as np
 from ...autograd.function import Function
 from ...ops.shape import permute, reshape
 from ...tensor import Tensor
-from .pooling import adaptive_bounds, adaptive_rank_error, adaptive_size
+from .conv import ntuple
+from .pooling import as_4d, from_4d
 
 __all__ = [
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-    "pixel_shuffle", "pixel_unshuffle",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+    "max_unpool1d", "max_unpool2d", "pixel_shuffle", "pixel_unshuffle",
 ]
 
 
@@ -120,14 +123,6 @@ def _resample(x4: Tensor, mode: str, out_hw: tuple, scales: tuple, align_corners
     return SeparableFn.apply(x4, mh, _linear_matrix(w, out_hw[1], scales[1], align_corners, dt), None)
 
 
-def _as_4d(x: Tensor, nd: int) -> Tensor:
-    return x if nd == 2 else reshape(x, x.data.shape[:2] + (1,) + x.data.shape[2:])
-
-
-def _back(y: Tensor, lead: tuple, nd: int) -> Tensor:
-    return reshape(y, lead + y.data.shape[4 - nd:])
-
-
 # ----------------------------------------------------------------------------- interpolate
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 
@@ -195,8 +190,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None, mode:
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({ins}) output ({outs})")
     if dim == 1:
         out, scales = [1] + out, [None] + scales
-    y = _resample(_as_4d(input, dim), mode, tuple(out), tuple(scales), bool(align_corners), dim)
-    return _back(y, input.data.shape[:2], dim)
+    x4, lead = as_4d(input, dim)
+    return from_4d(_resample(x4, mode, tuple(out), tuple(scales), bool(align_corners), dim), lead, dim)
 
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",  # noqa: A002
@@ -213,18 +208,166 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
+# ----------------------------------------------------------------------------- flat-index ops (adaptive max, unpool)
+class IndexScatterFn(Function):
+    """(N, C, L) values written (or, with ``accumulate``, summed) at flat positions of (N, C, plane) zeros."""
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, ind: np.ndarray, plane: int, accumulate: bool) -> np.ndarray:
+        ctx.ind = ind
+        n, c = ind.shape[:2]
+        out = np.zeros((n, c, plane), dtype=x.data.dtype)
+        if accumulate:
+            base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1)
+            np.add.at(out.reshape(-1), (ind + base).reshape(-1), x.data.reshape(-1))
+        else:
+            np.put_along_axis(out, ind, x.data, axis=2)
+        return out
+
+    @staticmethod
+    def backward(ctx: Function, g: Tensor) -> tuple:
+        return IndexGatherFn.apply(g, ctx.ind), None, None, None
+
+
+class IndexGatherFn(Function):
+    """out[n, c, l] = x[n, c, ind[n, c, l]] over a flattened plane; backward scatter-adds."""
+
+    @staticmethod
+    def forward(ctx: Function, x: Tensor, ind: np.ndarray) -> np.ndarray:
+        ctx.ind, ctx.plane = ind, x.data.shape[2]
+        return np.take_along_axis(x.data, ind, axis=2)
+
+    @staticmethod
+    def backward(ctx: Function, g: Tensor) -> tuple:
+        return IndexScatterFn.apply(g, ctx.ind, ctx.plane, True), None
+
+
+def adaptive_rank_error(name: str, x: Tensor, nd: int) -> str:
+    if nd == 1:
+        return (f"Expected 2 to 3 dimensions, but got {x.data.ndim}-dimensional tensor for argument #1 'self' (while "
+                f"checking arguments for {name}1d)")
+    sep = ": " if name == "adaptive_max_pool" else " "
+    return f"{name}2d(): Expected 3D or 4D tensor, but got{sep}{list(x.shape)}"
+
+
+def adaptive_bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """Window i covers [floor(i*size/out), ceil((i+1)*size/out))."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def adaptive_size(output_size: Any, in_size: tuple, nd: int) -> tuple:
+    """``output_size`` as an (H, W) pair (1-D: (1, L)); None entries keep the input's size."""
+    if not isinstance(output_size, (list, tuple)):
+        output_size = (output_size,) * nd
+    elif len(output_size) == 1:
+        output_size = tuple(output_size) * nd
+    if len(output_size) != nd:
+        raise ValueError(f"adaptive pool expects an output_size of {nd} values, got {list(output_size)}")
+    sizes = tuple(in_size[i] if v is None else int(v) for i, v in enumerate(output_size))
+    return sizes if nd == 2 else (1,) + sizes
+
+
+def _adaptive_max(x: Tensor, output_size: Any, return_indices: bool, nd: int) -> Any:
+    if x.data.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in x.data.shape[-nd:]):
+        raise RuntimeError(adaptive_rank_error("adaptive_max_pool", x, nd))
+    x4, lead = as_4d(x, nd)
+    n, c, h, w = x4.data.shape
+    ho, wo = adaptive_size(output_size, x.data.shape[-nd:], nd)
+    (hs, he), (ws, we) = adaptive_bounds(h, ho), adaptive_bounds(w, wo)
+    rows = np.minimum(hs[:, None] + np.arange(int((he - hs).max(initial=1))), he[:, None] - 1)  # (Ho, kh), clipped
+    cols = np.minimum(ws[:, None] + np.arange(int((we - ws).max(initial=1))), we[:, None] - 1)
+    flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(ho, wo, -1)  # (Ho, Wo, kh*kw)
+    cand = x4.data.reshape(n, c, h * w)[:, :, flat]  # (N, C, Ho, Wo, K): first max wins
+    pick = cand.argmax(-1)[..., None]
+    if cand.dtype.kind == "f":
+        nan = np.isnan(cand)
+        if nan.any():  # torch keeps the last NaN of a window
+            last = nan.shape[-1] - 1 - nan[..., ::-1].argmax(-1)[..., None]
+            pick = np.where(nan.any(-1, keepdims=True), last, pick)
+    ind = np.take_along_axis(np.broadcast_to(flat, cand.shape), pick, -1)[..., 0].reshape(n, c, -1)
+    y = IndexGatherFn.apply(reshape(x4, (n, c, h * w)), ind)
+    out = reshape(y, lead + ((wo,) if nd == 1 else (ho, wo)))
+    if not return_indices:
+        return out
+    return out, Tensor._make(ind.reshape(out.data.shape))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Max over ``output_size`` adaptive windows [floor(i*L/out), ceil((i+1)*L/out)) of (N, C, L)."""
+    return _adaptive_max(input, output_size, return_indices, 1)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Max over adaptive windows of (N, C, H, W); ``output_size`` entries may be None (keep that size)."""
+    return _adaptive_max(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
+    return _adaptive_max(input, output_size, True, 1)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
+    return _adaptive_max(input, output_size, True, 2)
+
+
+def _max_unpool(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any, padding: Any, output_size: Any,
+                nd: int) -> Tensor:
+    k = ntuple(kernel_size, nd, "kernel_size")
+    s = ntuple(stride if stride not in (None, [], ()) else kernel_size, nd, "stride")
+    p = ntuple(padding, nd, "padding")
+    in_sp = x.data.shape[-nd:]
+    default = tuple((i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(in_sp, s, p, k))
+    if output_size is None:
+        size = default
+    else:
+        size = tuple(int(v) for v in (list(output_size)[-nd:] if len(output_size) in (nd + 1, nd + 2) else output_size))
+        if len(size) != nd:
+            raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
+                             f"length of '{len(output_size)}'")
+        for d in range(nd):
+            lo, hi = default[d] - s[d], default[d] + s[d]
+            if not lo < size[d] < hi:
+                raise ValueError(f'invalid output_size "{tuple(size)}" (dim {d} must be between {lo} and {hi})')
+    if tuple(indices.shape) != tuple(x.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(x.shape)}) but got indices tensor with shape: {list(indices.shape)}")
+    plane = int(np.prod(size))
+    lead = x.data.shape[:-nd]
+    n, c = (1, lead[0]) if len(lead) == 1 else lead
+    ind = np.asarray(indices.data, dtype=np.int64).reshape(n, c, -1)
+    if ind.size and (ind.min() < 0 or ind.max() >= plane):
+        bad = int(ind.max() if ind.max() >= plane else ind.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(str(v) for v in size)}")
+    y = IndexScatterFn.apply(reshape(x, (n, c, -1)), ind, plane, False)
+    return reshape(y, lead + size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool1d: values placed at ``indices`` of a zero (N, C, L_out) tensor."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+                 output_size: Any = None) -> Tensor:
+    """Partial inverse of max_pool2d: values placed at flat ``indices`` of a zero (N, C, H_out, W_out) tensor.
+
+    Default H_out = (H_in - 1)*stride - 2*padding + kernel_size.
+    """
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2)
+
+
 # ----------------------------------------------------------------------------- adaptive average pooling
 def _adaptive_avg(x: Tensor, output_size: Any, nd: int) -> Tensor:
     if x.data.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(adaptive_rank_error("adaptive_avg_pool", x, nd))
-    lead = x.data.shape[:-nd]
-    n, c = (1, lead[0]) if len(lead) == 1 else lead
-    x4 = reshape(x, (n, c) + ((1,) if nd == 1 else ()) + x.data.shape[-nd:])
+    x4, lead = as_4d(x, nd)
     out = adaptive_size(output_size, x.data.shape[-nd:], nd)
     if x.data.dtype.kind != "f":
         raise RuntimeError(f'"adaptive_avg_pool{nd}d" not implemented for \'{x.dtype}\'')
-    y = _resample(x4, "area", out, (None, None), False, nd)
-    return _back(y, lead, nd)
+    return from_4d(_resample(x4, "area", out, (None, None), False, nd), lead, nd)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002

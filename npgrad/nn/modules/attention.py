@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ... import _dtype
 from ...tensor import Tensor
 from .. import init
 from .._functional.attention import _canonical_mask, multi_head_attention_forward
-from ..parameter import Parameter
-from .linear import Linear
+from .linear import Linear, _empty_param
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
@@ -19,11 +15,6 @@ __all__ = ["MultiheadAttention"]
 
 class NonDynamicallyQuantizableLinear(Linear):
     """``Linear`` under the name torch gives MultiheadAttention's output projection."""
-
-
-def _param(shape: tuple, dtype: Any) -> Parameter:
-    dt = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-    return Parameter(Tensor._make(np.empty(shape, dtype=dt)))
 
 
 class MultiheadAttention(Module):
@@ -53,23 +44,23 @@ class MultiheadAttention(Module):
         if self.head_dim * num_heads != self.embed_dim:
             raise AssertionError("embed_dim must be divisible by num_heads")
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = _param((embed_dim, embed_dim), dtype)
-            self.k_proj_weight = _param((embed_dim, self.kdim), dtype)
-            self.v_proj_weight = _param((embed_dim, self.vdim), dtype)
+            self.q_proj_weight = _empty_param((embed_dim, embed_dim), dtype)
+            self.k_proj_weight = _empty_param((embed_dim, self.kdim), dtype)
+            self.v_proj_weight = _empty_param((embed_dim, self.vdim), dtype)
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = _param((3 * embed_dim, embed_dim), dtype)
+            self.in_proj_weight = _empty_param((3 * embed_dim, embed_dim), dtype)
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         if bias:
-            self.in_proj_bias = _param((3 * embed_dim,), dtype)
+            self.in_proj_bias = _empty_param((3 * embed_dim,), dtype)
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
         if add_bias_kv:
-            self.bias_k = _param((1, 1, embed_dim), dtype)
-            self.bias_v = _param((1, 1, embed_dim), dtype)
+            self.bias_k = _empty_param((1, 1, embed_dim), dtype)
+            self.bias_v = _empty_param((1, 1, embed_dim), dtype)
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn

@@ -5,7 +5,7 @@ from typing import Any
 
 from ...tensor import Tensor
 from .._functional import pooling as P
-from .._functional.upsampling import adaptive_avg_pool1d, adaptive_avg_pool2d
+from .._functional import upsampling as U
 from .module import Module
 
 __all__ = [
@@ -104,13 +104,13 @@ class _AdaptivePool(Module):
 class AdaptiveAvgPool1d(_AdaptivePool):
     """Mean over ``output_size`` adaptive windows of (N, C, L)."""
 
-    _fn = staticmethod(adaptive_avg_pool1d)
+    _fn = staticmethod(U.adaptive_avg_pool1d)
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
     """Mean over adaptive windows of (N, C, H, W) giving ``output_size`` (None entries keep the input size)."""
 
-    _fn = staticmethod(adaptive_avg_pool2d)
+    _fn = staticmethod(U.adaptive_avg_pool2d)
 
 
 class _AdaptiveMaxPool(_AdaptivePool):
@@ -125,13 +125,13 @@ class _AdaptiveMaxPool(_AdaptivePool):
 class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """Max over ``output_size`` adaptive windows of (N, C, L)."""
 
-    _fn = staticmethod(P.adaptive_max_pool1d)
+    _fn = staticmethod(U.adaptive_max_pool1d)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """Max over adaptive windows of (N, C, H, W); ``return_indices`` also gives flat argmax positions."""
 
-    _fn = staticmethod(P.adaptive_max_pool2d)
+    _fn = staticmethod(U.adaptive_max_pool2d)
 
 
 class _MaxUnpool(Module):
@@ -156,11 +156,11 @@ class MaxUnpool1d(_MaxUnpool):
     """Partial inverse of MaxPool1d; see ``F.max_unpool1d``."""
 
     _nd = 1
-    _fn = staticmethod(P.max_unpool1d)
+    _fn = staticmethod(U.max_unpool1d)
 
 
 class MaxUnpool2d(_MaxUnpool):
     """Partial inverse of MaxPool2d: places values at the pooled indices of a zero tensor."""
 
     _nd = 2
-    _fn = staticmethod(P.max_unpool2d)
+    _fn = staticmethod(U.max_unpool2d)

@@ -17,21 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from ... import _dtype
 from ...ops.shape import cat, reshape, squeeze, stack, transpose, unbind, unsqueeze
 from ...tensor import Tensor
 from .. import init
+from .._functional.dropout import dropout
 from .._functional.rnn import _GATES, recurrent_layer
 from ..parameter import Parameter
+from .linear import _empty_param
 from .module import Module
 from .rnn_utils import PackedSequence, apply_permutation
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-
-def _new_param(shape: tuple, dtype: Any) -> Parameter:
-    dt = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-    return Parameter(Tensor._make(np.empty(shape, dtype=dt)))
-
 
 def _zeros(shape: tuple, like: Tensor) -> Tensor:
     return Tensor._make(np.zeros(shape, dtype=like.data.dtype))
@@ -88,7 +84,7 @@ class RNNBase(Module):
                 names = []
                 for base, shape in shapes:
                     name = f"{base}_l{layer}{suffix}"
-                    setattr(self, name, _new_param(shape, dtype))
+                    setattr(self, name, _empty_param(shape, dtype))
                     names.append(name)
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
@@ -259,9 +255,7 @@ class RNNBase(Module):
                     c_n.append(res[2])
             layer_in = outs[0] if num_directions == 1 else cat(outs, 1)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                from .. import functional as F
-
-                layer_in = F.dropout(layer_in, self.dropout, True)
+                layer_in = dropout(layer_in, self.dropout, True)
         hidden = (stack(h_n, 0), stack(c_n, 0)) if lstm else stack(h_n, 0)
         return layer_in, hidden
 
@@ -331,11 +325,11 @@ class RNNCellBase(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
-        self.weight_ih = _new_param((num_chunks * hidden_size, input_size), dtype)
-        self.weight_hh = _new_param((num_chunks * hidden_size, hidden_size), dtype)
+        self.weight_ih = _empty_param((num_chunks * hidden_size, input_size), dtype)
+        self.weight_hh = _empty_param((num_chunks * hidden_size, hidden_size), dtype)
         if bias:
-            self.bias_ih = _new_param((num_chunks * hidden_size,), dtype)
-            self.bias_hh = _new_param((num_chunks * hidden_size,), dtype)
+            self.bias_ih = _empty_param((num_chunks * hidden_size,), dtype)
+            self.bias_hh = _empty_param((num_chunks * hidden_size,), dtype)
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
