@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import builtins as _builtins
+
 __version__ = "0.1.0"
 
 from ._dtype import (  # noqa: F401
@@ -28,18 +30,19 @@ from .ops.creation import (  # noqa: F401
     randperm, tensor, zeros, zeros_like,
 )
 from .ops.pointwise import (  # noqa: F401
-    abs, ceil, celu, clamp, clip, cos, elu, erf, exp, exp2, expm1, floor, frac, gelu, hardsigmoid, hardswish,
+    abs, ceil, celu, clamp, clamp_max, clamp_min, clip, cos, elu, erf, exp, exp2, expm1, floor, frac, gelu, hardsigmoid, hardswish,
     hardtanh, leaky_relu, log, log1p, log2, log10, logit, logsigmoid, mish, nan_to_num, neg, reciprocal, relu,
     relu6, round, rsqrt, selu, sigmoid, sign, silu, sin, softplus, softsign, sqrt, square, tan, tanh, tanhshrink,
     trunc,
 )
 from .ops.pointwise import neg as negative  # noqa: F401
 from .ops.pointwise import abs as absolute  # noqa: F401
+from .ops.pointwise import trunc as fix  # noqa: F401
 from .ops.binary import (  # noqa: F401
-    add, allclose, arctan2, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, div, divide, eq, equal,
+    add, allclose, arctan2, bitwise_left_shift, bitwise_right_shift, atan2, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, div, divide, eq, equal,
     float_power, floor_divide, fmax, fmin, fmod, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan,
     le, lerp, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, masked_fill, maximum,
-    minimum, mul, multiply, ne, not_equal, pow, remainder, sub, subtract, true_divide, where,
+    minimum, mul, multiply, ne, not_equal, pow, remainder, rsub, sub, subtract, true_divide, where,
 )
 from .ops.linalg import (  # noqa: F401
     addmm, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, norm, outer,
@@ -56,19 +59,19 @@ from . import nn, optim, utils  # noqa: F401,E402
 from .serialization import load, save  # noqa: F401,E402
 
 
-def is_tensor(obj: object) -> builtins_bool:  # type: ignore[valid-type]
+def is_tensor(obj: object) -> _builtins.bool:  # type: ignore[valid-type]
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> builtins_int:  # type: ignore[valid-type]
+def numel(t: Tensor) -> _builtins.int:  # type: ignore[valid-type]
     return t.numel()
 
 
-def is_floating_point(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
+def is_floating_point(t: Tensor) -> _builtins.bool:  # type: ignore[valid-type]
     return t.is_floating_point()
 
 
-def is_nonzero(t: Tensor) -> builtins_bool:  # type: ignore[valid-type]
+def is_nonzero(t: Tensor) -> _builtins.bool:  # type: ignore[valid-type]
     """True if the single element of ``t`` is non-zero (RuntimeError for other sizes)."""
     if t.numel() != 1:
         raise RuntimeError(f"Boolean value of Tensor with {'no values' if t.numel() == 0 else 'more than one value'} "
@@ -80,7 +83,3 @@ def get_default_device() -> device:
     return device("cpu")
 
 
-import builtins as _builtins  # noqa: E402
-
-builtins_bool, builtins_int = _builtins.bool, _builtins.int
-del _builtins

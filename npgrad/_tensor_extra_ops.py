@@ -45,6 +45,12 @@ class TensorExtraOps:
     def bitwise_not(self) -> "Tensor":
         return _ops.binary.bitwise_not(self)
 
+    def bitwise_left_shift(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_right_shift(self, other)
+
     def greater(self, other: Any) -> "Tensor":
         return _ops.binary.gt(self, other)
 

@@ -76,7 +76,19 @@ class TensorOperators:
         return _ops.pointwise.abs(self)
 
     def __invert__(self) -> "Tensor":
-        return _ops.binary.bitwise_not(self)
+        return _ops.binary.invert(self)
+
+    def __lshift__(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> "Tensor":
+        return _ops.binary.bitwise_right_shift(other, self)
 
     def __and__(self, other: Any) -> "Tensor":
         return _ops.binary.bitwise_and(self, other)
@@ -159,6 +171,12 @@ class TensorOperators:
 
     def __ixor__(self, other: Any) -> "Tensor":
         return self._inplace(_ops.binary.bitwise_xor, other)
+
+    def __ilshift__(self, other: Any) -> "Tensor":
+        return self._inplace(_ops.binary.bitwise_left_shift, other)
+
+    def __irshift__(self, other: Any) -> "Tensor":
+        return self._inplace(_ops.binary.bitwise_right_shift, other)
 
     def __imatmul__(self, other: Any) -> "Tensor":
         return self._inplace(_ops.linalg.matmul, other)

@@ -30,8 +30,9 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...]:
         if len(dim) == 0:
             return tuple(range(ndim))
         axes = tuple(wrap_dim(d, ndim) for d in dim)
-        if len(set(axes)) != len(axes):
-            raise RuntimeError(f"dim {axes} appears multiple times in the list of dims")
+        repeated = next((a for i, a in enumerate(axes) if a in axes[:i]), None)
+        if repeated is not None:
+            raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
         return tuple(sorted(axes)) if ndim else ()
     return (wrap_dim(dim, ndim),) if ndim else ()
 

@@ -1,12 +1,13 @@
-"""Utilities: ``npgrad.utils.data`` (datasets, samplers, DataLoader)."""
+"""Utilities: ``npgrad.utils.data`` (datasets, samplers, DataLoader), ``summary`` (model tables) and ``trainer``."""
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
 from . import data
+from .summary import summary
 
-__all__ = ["data"]
+__all__ = ["data", "summary"]
 
 
 def __getattr__(name: str) -> Any:

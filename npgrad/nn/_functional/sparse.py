@@ -119,7 +119,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     """
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype not in (np.int64, np.int32):
-        from ...tensor import _TYPE_NAMES
+        from ..._tensor_convert import _TYPE_NAMES
 
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
