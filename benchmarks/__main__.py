@@ -48,6 +48,7 @@ def _workloads(seconds: float, quick: bool) -> dict[str, Callable[[], Timing]]:
         "W2": train("W2 MLP b16 train step", W.mlp, (16, 784)),
         "W3": train("W3 CNN b64 train step", W.cnn, (64, 1, 28, 28)),
         "W4": train("W4 ResNet-20 b128 train step", W.resnet20, (128, 3, 32, 32)),
+        "L5": train("LeNet-5 b64 train step", W.lenet5, (64, 1, 28, 28)),
         "W4i": infer("W4i ResNet-20 b256 inference", W.resnet20, (256, 3, 32, 32)),
         "add": micro("op overhead: a + b (1 elem)", _add),
         "add_bw": micro("op overhead: (a + b).backward()", _add_backward),

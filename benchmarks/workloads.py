@@ -26,16 +26,27 @@ def cnn(lib: Any) -> Any:
     )
 
 
-def resnet20(lib: Any) -> Any:
-    """W4: ResNet-20 for CIFAR (16/32/64 channels, 3x3 BasicBlocks, 1x1-conv+BN projection shortcuts):
-    npgrad's own ``vision.models.resnet20``, run in torch through its twin (same source, torch.nn)."""
-    from npgrad.vision.models import resnet
-
+def _model_zoo(lib: Any, module: Any, constructor: str) -> Any:
+    """npgrad's own model ``module.constructor()``; in torch, its twin (the same source run with torch.nn)."""
     if lib.__name__ == "torch":
         from .twin import torch_twin_module
 
-        return torch_twin_module(resnet).resnet20()
-    return resnet.resnet20()
+        module = torch_twin_module(module)
+    return getattr(module, constructor)()
+
+
+def resnet20(lib: Any) -> Any:
+    """W4: ResNet-20 for CIFAR (16/32/64 channels, 3x3 BasicBlocks, 1x1-conv+BN projection shortcuts)."""
+    from npgrad.vision.models import resnet
+
+    return _model_zoo(lib, resnet, "resnet20")
+
+
+def lenet5(lib: Any) -> Any:
+    """L5: LeNet-5 (conv 6@5x5 pad 2, pool, conv 16@5x5, pool, fc 120-84-10) on 1x28x28."""
+    from npgrad.vision.models import classic
+
+    return _model_zoo(lib, classic, "lenet5")
 
 
 def copy_weights(np_model: Any, torch_model: Any) -> None:
