@@ -60,14 +60,20 @@ from .serialization import load, save  # noqa: F401,E402
 
 
 def is_tensor(obj: object) -> _builtins.bool:  # type: ignore[valid-type]
+    """True if ``obj`` is an ``npgrad.Tensor`` (or a subclass such as ``nn.Parameter``), else False.
+
+    Only the type is checked: NumPy arrays, Python numbers and lists give False.
+    """
     return isinstance(obj, Tensor)
 
 
 def numel(t: Tensor) -> _builtins.int:  # type: ignore[valid-type]
+    """The number of elements of ``t``, the product of its shape (1 for a 0-d tensor), as a Python int."""
     return t.numel()
 
 
 def is_floating_point(t: Tensor) -> _builtins.bool:  # type: ignore[valid-type]
+    """True if ``t``'s dtype is a floating type (float16, float32 or float64), False for integer and bool."""
     return t.is_floating_point()
 
 
@@ -80,6 +86,14 @@ def is_nonzero(t: Tensor) -> _builtins.bool:  # type: ignore[valid-type]
 
 
 def get_default_device() -> device:
+    """The device new tensors are created on: always ``device(type='cpu')``, npgrad's only device."""
     return device("cpu")
+
+
+# Docstrings of the Tensor methods that delegate to the functions above (``x.exp()`` -> ``npgrad.exp``).
+# Applied last, once every function form is bound in this namespace (npgrad/_tensor_docs.py).
+from ._tensor_docs import add_docstrings as _add_tensor_docstrings  # noqa: E402
+
+_add_tensor_docstrings()
 
 

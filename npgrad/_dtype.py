@@ -26,9 +26,11 @@ class dtype:
         self.scalar_name = scalar_name  # torch's ScalarType name, used in error messages
 
     def to_real(self) -> "dtype":
+        """The real counterpart of this dtype: itself, as npgrad's dtypes are all real."""
         return self
 
     def to_complex(self) -> "dtype":
+        """Always raises TypeError: npgrad has no complex dtypes."""
         raise TypeError("npgrad has no complex dtypes")
 
     def __repr__(self) -> str:
@@ -81,6 +83,7 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def get_default_dtype() -> dtype:
+    """The dtype of new floating tensors made from Python floats: float32 unless ``set_default_dtype`` changed it."""
     return _default_float
 
 
@@ -117,6 +120,7 @@ def scalar_name(d: np.dtype) -> str:
 
 
 def from_numpy_dtype(d: np.dtype) -> dtype:
+    """The npgrad dtype of a NumPy dtype; TypeError (torch's message) for one npgrad lacks."""
     try:
         return _FROM_NP[d]
     except KeyError:
@@ -134,6 +138,7 @@ _CAT = {d.np: d._category for d in _ALL}
 
 
 def scalar_category(x: Any) -> int:
+    """The type category of a Python/NumPy scalar for promotion: 0 bool, 1 integer, 2 floating."""
     if isinstance(x, (builtins_bool, np.bool_)):
         return 0
     if isinstance(x, (builtins_int, np.integer)):

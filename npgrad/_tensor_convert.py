@@ -37,6 +37,7 @@ class TensorConvert:
         return self.data.item()
 
     def tolist(self) -> Any:
+        """The elements as (nested) Python lists of Python numbers; a 0-d tensor gives a single number."""
         return self.data.tolist()
 
     def numpy(self, *, force: builtins.bool = False) -> np.ndarray:
@@ -46,6 +47,9 @@ class TensorConvert:
         return self.data.copy() if force and self.requires_grad else self.data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """NumPy's conversion hook (``np.asarray(t)``): the data array, cast to ``dtype`` if given, copied if
+        ``copy``. Like :meth:`numpy`, it refuses tensors that require grad.
+        """
         arr = self.numpy()
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
@@ -59,25 +63,32 @@ class TensorConvert:
 
     # ----------------------------------------------------------------- Python number protocol
     def __bool__(self) -> builtins.bool:
+        """``bool(self)`` for a one-element tensor (RuntimeError for more elements)."""
         if self.data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self.data.reshape(()))
 
     def __float__(self) -> builtins.float:
+        """``float(self)`` for a one-element tensor."""
         return builtins.float(self.item())
 
     def __int__(self) -> builtins.int:
+        """``int(self)`` for a one-element tensor (truncates toward zero)."""
         return builtins.int(self.item())
 
     def __complex__(self) -> complex:
+        """``complex(self)`` for a one-element tensor."""
         return complex(self.item())
 
     def __index__(self) -> builtins.int:
+        """``operator.index(self)``: a one-element integer or bool tensor used as a Python index
+        (``range(t)``, ``lst[t]``)."""
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return builtins.int(self.item())
 
     def __format__(self, spec: str) -> str:
+        """``format(self, spec)``: a 0-d tensor formats its number (``f'{loss:.3f}'``), others their repr."""
         if self.data.ndim == 0:
             return self.item().__format__(spec)
         return self.__repr__().__format__(spec)
@@ -88,6 +99,10 @@ class TensorConvert:
         return _ops.shape.clone(self)
 
     def contiguous(self, memory_format: Any = None) -> "Tensor":
+        """``self`` when its memory is already C-contiguous (row-major), else a contiguous copy (differentiable).
+
+        ``memory_format`` is accepted for compatibility and ignored.
+        """
         return self if self.data.flags.c_contiguous else _ops.shape.clone(self)
 
     # ----------------------------------------------------------------- dtype / device
@@ -127,42 +142,55 @@ class TensorConvert:
         return self.to(dtype)
 
     def type_as(self, other: "Tensor") -> "Tensor":
+        """``self`` converted to ``other``'s dtype (``self.to(other.dtype)``; ``self`` when they already match)."""
         return self.to(other.dtype)
 
     def float(self) -> "Tensor":
+        """``self`` as float32 (``self.to(npgrad.float32)``); ``self`` itself when it already is."""
         return self.to(_dtype.float32)
 
     def double(self) -> "Tensor":
+        """``self`` as float64 (``self.to(npgrad.float64)``); ``self`` itself when it already is."""
         return self.to(_dtype.float64)
 
     def half(self) -> "Tensor":
+        """``self`` as float16 (``self.to(npgrad.float16)``); ``self`` itself when it already is."""
         return self.to(_dtype.float16)
 
     def bfloat16(self) -> "Tensor":
+        """Not supported: NumPy has no bfloat16 type, so this always raises TypeError."""
         raise TypeError("npgrad does not support bfloat16 (NumPy has no bfloat16 type)")
 
     def long(self) -> "Tensor":
+        """``self`` as int64 (``self.to(npgrad.int64)``); floats are truncated toward zero."""
         return self.to(_dtype.int64)
 
     def int(self) -> "Tensor":
+        """``self`` as int32 (``self.to(npgrad.int32)``); floats are truncated toward zero."""
         return self.to(_dtype.int32)
 
     def short(self) -> "Tensor":
+        """``self`` as int16 (``self.to(npgrad.int16)``); floats are truncated toward zero."""
         return self.to(_dtype.int16)
 
     def char(self) -> "Tensor":
+        """``self`` as int8 (``self.to(npgrad.int8)``); floats are truncated toward zero."""
         return self.to(_dtype.int8)
 
     def byte(self) -> "Tensor":
+        """``self`` as uint8 (``self.to(npgrad.uint8)``)."""
         return self.to(_dtype.uint8)
 
     def bool(self) -> "Tensor":
+        """``self`` as bool (``self.to(npgrad.bool)``): non-zero elements become True."""
         return self.to(_dtype.bool)
 
     def cpu(self, memory_format: Any = None) -> "Tensor":
+        """``self``: npgrad tensors always live on the CPU, so there is nothing to move."""
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Always raises RuntimeError: npgrad has no CUDA backend (tensors live on the CPU)."""
         raise RuntimeError("npgrad was built without a CUDA backend; tensors live on the CPU")
 
     # ----------------------------------------------------------------- new tensors like this one
@@ -172,20 +200,35 @@ class TensorConvert:
         return _leaf(arr, requires_grad, device)
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        """A new zero-filled leaf tensor of shape ``size`` (ints or one sequence), with ``self``'s dtype unless
+        ``dtype`` is given. ``self``'s values are not used.
+        """
         return _leaf(np.zeros(_ops.shape._shape_args(size), _np_dtype(dtype, self)), requires_grad, device)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        """A new leaf tensor of ones of shape ``size`` (ints or one sequence), with ``self``'s dtype unless
+        ``dtype`` is given.
+        """
         return _leaf(np.ones(_ops.shape._shape_args(size), _np_dtype(dtype, self)), requires_grad, device)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> "Tensor":
+        """A new uninitialised leaf tensor of shape ``size`` (ints or one sequence), with ``self``'s dtype unless
+        ``dtype`` is given; its values are arbitrary.
+        """
         return _leaf(np.empty(_ops.shape._shape_args(size), _np_dtype(dtype, self)), requires_grad, device)
 
     def new_full(self, size: Sequence[builtins.int], fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: builtins.bool = False) -> "Tensor":
+        """A new leaf tensor of shape ``size`` filled with ``fill_value``, with ``self``'s dtype unless ``dtype``
+        is given.
+        """
         return _leaf(np.full(_ops.shape._shape_args((size,)), fill_value, _np_dtype(dtype, self)), requires_grad, device)
 
     # ----------------------------------------------------------------- copy / pickle protocols
     def __deepcopy__(self, memo: dict) -> "Tensor":
+        """``copy.deepcopy(self)``: a leaf with copied data, ``requires_grad`` flag, ``.grad`` and Python attributes
+        (RuntimeError for non-leaf tensors, like torch).
+        """
         if self._grad_fn is not None:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
@@ -205,6 +248,7 @@ class TensorConvert:
         return new
 
     def __reduce_ex__(self, proto: Any) -> Any:
+        """Pickle support: the data array, ``requires_grad`` and Python attributes (no autograd history)."""
         state = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_STATE}
         return (_rebuild, (type(self), self.data, self.requires_grad, state))
 

@@ -162,6 +162,7 @@ class TensorInplace:
     subtract_ = sub_
 
     def mul_(self, other: Any) -> "Tensor":
+        """self *= other (broadcast to ``self``'s shape); returns ``self``."""
         if self._ufunc_(np.multiply, other):
             return self
         return self._inplace(_ops.binary.mul, other)
@@ -169,6 +170,7 @@ class TensorInplace:
     multiply_ = mul_
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        """self /= other (``rounding_mode`` as in :func:`npgrad.div`); returns ``self``."""
         if rounding_mode is None and self.data.dtype.kind == "f" and self._ufunc_(np.true_divide, other):
             return self
         return self._inplace(_ops.binary.div, other, rounding_mode=rounding_mode)
@@ -326,6 +328,7 @@ class TensorInplace:
         return self
 
     def zero_(self) -> "Tensor":
+        """Fill ``self`` with zeros in place and return it."""
         return self.fill_(0)
 
     def set_(self, source: "Tensor") -> "Tensor":
@@ -395,6 +398,9 @@ class TensorInplace:
         return self._fill_random(lambda g, dt: g.standard_normal(shape, dtype=dt) * std + mean, generator)
 
     def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *, generator: Any = None) -> "Tensor":
+        """Fill ``self`` with samples exp(X), X ~ N(mean, std^2) (log-normal with the given parameters of the
+        underlying normal), in place; returns ``self``.
+        """
         shape = self.data.shape
         return self._fill_random(lambda g, dt: g.lognormal(mean, std, shape), generator)
 
@@ -405,14 +411,23 @@ class TensorInplace:
         return self._fill_random(lambda g, dt: g.random(shape) < pd, generator)
 
     def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill ``self`` with samples of the exponential distribution with rate ``lambd`` (density
+        lambd * exp(-lambd * x), mean 1 / lambd), in place; returns ``self``.
+        """
         shape = self.data.shape
         return self._fill_random(lambda g, dt: g.exponential(1.0 / lambd, shape), generator)
 
     def geometric_(self, p: builtins.float, *, generator: Any = None) -> "Tensor":
+        """Fill ``self`` with samples of the geometric distribution: the number of Bernoulli(``p``) trials up to
+        and including the first success (values 1, 2, ...), in place; returns ``self``.
+        """
         shape = self.data.shape
         return self._fill_random(lambda g, dt: g.geometric(p, shape), generator)
 
     def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *, generator: Any = None) -> "Tensor":
+        """Fill ``self`` with samples of the Cauchy distribution (density
+        1 / (pi * sigma * (1 + ((x - median) / sigma)^2))), in place; returns ``self``.
+        """
         shape = self.data.shape
         return self._fill_random(lambda g, dt: median + sigma * g.standard_cauchy(shape), generator)
 

@@ -320,9 +320,11 @@ class TensorOps:
         return _ops.shape.view(self, _shape_args(shape))
 
     def view_as(self, other: "Tensor") -> "Tensor":
+        """``self.view(other.shape)``: a view with ``other``'s shape (the sizes must be stride-compatible)."""
         return _ops.shape.view(self, other.shape)
 
     def reshape_as(self, other: "Tensor") -> "Tensor":
+        """``self.reshape(other.shape)``: ``self`` with ``other``'s shape (a view when possible, else a copy)."""
         return _ops.shape.reshape(self, other.shape)
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> "Tensor":
@@ -354,15 +356,23 @@ class TensorOps:
     moveaxis = movedim
 
     def expand(self, *sizes: Any) -> "Tensor":
+        """A view of ``self`` broadcast to ``sizes`` without copying: size-1 dims may grow to any size (stride
+        0) and new leading dims may be added; -1 keeps a dim's size. Differentiable (the gradient is summed
+        over the expanded dims). Writing into the result is not allowed where elements overlap.
+        """
         return _ops.shape.expand(self, _shape_args(sizes))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
+        """``self.expand(other.shape)``: a broadcast view with ``other``'s shape."""
         return _ops.shape.expand(self, other.shape)
 
     def broadcast_to(self, shape: Sequence[builtins.int]) -> "Tensor":
         return _ops.shape.expand(self, tuple(shape))
 
     def repeat(self, *sizes: Any) -> "Tensor":
+        """A copy of ``self`` tiled ``sizes[i]`` times along each dim (``len(sizes)`` >= ``self.dim()``; extra
+        leading sizes add dims), e.g. a (2, 3) tensor ``.repeat(2, 1, 2)`` has shape (2, 2, 6). Differentiable.
+        """
         return _ops.shape.repeat(self, _shape_args(sizes))
 
     def tile(self, *dims: Any) -> "Tensor":

@@ -55,6 +55,7 @@ class Generator:
         return self._seed
 
     def initial_seed(self) -> int:
+        """The seed this generator was last seeded with (by ``manual_seed`` or ``seed``)."""
         return self._seed
 
     def get_state(self) -> Any:
@@ -91,10 +92,12 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
+    """Seed the global generator from fresh OS entropy (non-reproducible); returns the seed used."""
     return default_generator.seed()
 
 
 def initial_seed() -> int:
+    """The seed the global generator was last seeded with (0 at import, until ``manual_seed``/``seed``)."""
     return default_generator.initial_seed()
 
 
@@ -104,6 +107,7 @@ def get_rng_state() -> Any:
 
 
 def set_rng_state(new_state: Any) -> None:
+    """Restore the global generator from a state returned by ``get_rng_state`` (a uint8 tensor)."""
     default_generator.set_state(new_state)
 
 

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import _dtype
+from ._data import as_array as _as_array  # (also imported from here by nn.parameter)
 from ._dtype import dtype as DType
 from ._tensor_convert import TensorConvert
 from ._tensor_extra_ops import TensorExtraOps
@@ -36,7 +37,6 @@ from . import autograd as _autograd
 from .autograd import function as _function
 from .autograd.engine import run_backward as _run_backward
 from .autograd.function import RemovableHandle, accumulator_for
-from .autograd.grad_mode import _state
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -48,6 +48,7 @@ class Size(tuple):
         return f"npgrad.Size({list(self)})"
 
     def numel(self) -> int:
+        """The number of elements of a tensor of this shape: the product of the sizes (1 for ``()``)."""
         n = 1
         for s in self:
             n *= s
@@ -94,76 +95,6 @@ class device:
 
 
 _CPU = device("cpu")
-
-
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert Python data / arrays / tensors to a NumPy array with torch's dtype inference.
-
-    Python floats (and nested lists containing floats) give the default float dtype, Python ints
-    int64, bools bool; NumPy arrays and scalars keep their dtype. ``dtype`` overrides.
-    """
-    if isinstance(data, Tensor):
-        arr = data.data
-    elif isinstance(data, np.ndarray):
-        arr = data
-    elif isinstance(data, (builtins.bool, np.bool_)):
-        arr = np.asarray(data, dtype=np.bool_)
-    elif isinstance(data, builtins.int) and not isinstance(data, np.integer):
-        arr = np.asarray(data, dtype=np.int64)
-    elif isinstance(data, builtins.float) and not isinstance(data, np.floating):
-        arr = np.asarray(data, dtype=_dtype.get_default_dtype().np)
-    elif isinstance(data, (list, tuple)):
-        arr = _sequence_array(data, dtype)
-    else:
-        arr = np.asarray(data)
-        if arr.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    if dtype is not None:
-        target = _dtype.to_dtype(dtype).np
-        if arr.dtype != target:
-            arr = arr.astype(target)
-    elif arr.dtype not in _dtype._FROM_NP:
-        if arr.dtype.kind in "U":
-            raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
-        _dtype.from_numpy_dtype(arr.dtype)  # raises a clear TypeError
-    return arr
-
-
-def _sequence_array(data: Sequence, dtype: Any) -> np.ndarray:
-    if any(isinstance(x, Tensor) for x in data):
-        items = [_as_array(x) for x in data]
-        arr = np.stack(items) if items else np.asarray(data)
-    else:
-        try:
-            arr = np.asarray(data)
-        except ValueError as exc:
-            raise ValueError(f"expected sequence of equal-length lists/tuples (got a ragged nested sequence): {exc}") from None
-    if arr.dtype == object:
-        raise TypeError("could not convert the nested sequence to a tensor (ragged or non-numeric data)")
-    if dtype is None:
-        if arr.dtype == np.float64 and not _has_numpy_float64(data):
-            arr = arr.astype(_dtype.get_default_dtype().np)
-        elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and not _has_numpy_scalar(data):
-            arr = arr.astype(np.int64)
-        elif arr.size == 0 and arr.dtype == np.float64:
-            arr = arr.astype(_dtype.get_default_dtype().np)
-    return arr
-
-
-def _has_numpy_float64(data: Any) -> builtins.bool:
-    """True if a nested sequence holds NumPy float64 arrays/scalars (torch keeps them double)."""
-    for x in data:
-        if isinstance(x, (np.ndarray, np.float64)) and x.dtype == np.float64:
-            return True
-        if isinstance(x, Tensor) and x.data.dtype == np.float64:
-            return True
-        if isinstance(x, (list, tuple)) and x and _has_numpy_float64(x):
-            return True
-    return False
-
-
-def _has_numpy_scalar(data: Any) -> builtins.bool:
-    return any(isinstance(x, (np.generic, np.ndarray)) for x in data)
 
 
 class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps, TensorExtraOps):
@@ -307,15 +238,9 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps, TensorExt
         fn = base._grad_fn
         if fn is self._view_base_fn or fn is None or self._view_steps is None:
             return
-        from .ops._views import replay
+        from .ops._views import adopt_replayed_history
 
-        prev = _state.enabled
-        _state.enabled = True
-        try:
-            fresh = replay(base, self._view_steps)
-        finally:
-            _state.enabled = prev
-        self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, fresh._requires_grad
+        adopt_replayed_history(self, base, self._view_steps)
         self._view_base_fn = fn
 
     def requires_grad_(self, requires_grad: builtins.bool = True) -> "Tensor":

@@ -147,3 +147,24 @@ def test_curated_modules_have_docstrings() -> None:
     assert set(missing) == set(DOCUMENTED)
     flat = [name for names in missing.values() for name in names]
     assert flat == [], f"public objects without a docstring: {flat}"
+
+
+# ------------------------------------------------------------------------------ the README
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one() -> None:
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "```bash"
+    assert lines[1].startswith("pip install -e . && npgrad train ")
+    assert lines[2].startswith('pip install -e ".[test]" && python -m pytest')
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert lines[2] in ci, ".ci/run must run exactly the README's test command"
+
+
+def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ```python block of the README runs (the training loop shortened to 3 steps)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block.replace("range(100)", "range(3)"), "README.md", "exec"), {"__name__": "readme"})
+    assert (tmp_path / "lenet.dot").read_text().startswith("digraph")

@@ -19,10 +19,19 @@ from .grad_mode import _DecoratorContextManager, _state
 
 
 def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on (inside ``detect_anomaly()`` or after ``set_detect_anomaly(True)``).
+
+    While it is on, every op records the user-code stack that created it, so a failing backward can
+    name the forward line responsible.
+    """
     return _state.anomaly
 
 
 def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly detection also checks gradients for NaN (its ``check_nan`` flag, default True).
+
+    When True, backward raises RuntimeError as soon as an op's gradient contains NaN, naming the op.
+    """
     return _state.anomaly_check_nan
 
 

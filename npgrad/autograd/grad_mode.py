@@ -31,6 +31,7 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
+    """True inside an ``inference_mode()`` block (this thread): no graph is recorded there."""
     return _state.inference
 
 

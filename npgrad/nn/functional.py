@@ -10,6 +10,8 @@ from ..ops.shape import pad  # noqa: F401
 from ._functional.activation import *  # noqa: F401,F403
 from ._functional.linear import *  # noqa: F401,F403
 from ._functional.loss import *  # noqa: F401,F403
+from ._functional.loss_class import *  # noqa: F401,F403
+from ._functional.loss_margin import *  # noqa: F401,F403
 from ._functional.dropout import *  # noqa: F401,F403
 from ._functional.sparse import *  # noqa: F401,F403
 from ._functional.conv import *  # noqa: F401,F403

@@ -106,14 +106,17 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill ``tensor`` (any shape) with the value ``val``, in place; returns it."""
     return _write(tensor, val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` (any shape) with 1, in place; returns it."""
     return _write(tensor, 1)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` (any shape) with 0, in place; returns it."""
     return _write(tensor, 0)
 
 
@@ -143,12 +146,24 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """Glorot/Xavier uniform fill: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
+
+    ``tensor`` needs at least 2 dims, (out, in, *kernel): fan_in = in * prod(kernel),
+    fan_out = out * prod(kernel). The variance gain^2 * 2 / (fan_in + fan_out) keeps activation and
+    gradient scales roughly constant across layers (Glorot & Bengio, 2010, "Understanding the difficulty
+    of training deep feedforward neural networks"). Fills in place and returns ``tensor``.
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """Glorot/Xavier normal fill: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)).
+
+    ``tensor`` needs at least 2 dims, (out, in, *kernel): fan_in = in * prod(kernel),
+    fan_out = out * prod(kernel) (Glorot & Bengio, 2010). Fills in place and returns ``tensor``.
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -164,6 +179,14 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                      generator: Generator | None = None) -> Tensor:
+    """He/Kaiming uniform fill: U(-b, b) with b = gain * sqrt(3 / fan).
+
+    ``fan`` is fan_in (default; preserves the forward variance) or fan_out (``mode="fan_out"``; preserves
+    the backward variance) of a weight shaped (out, in, *kernel), and gain =
+    ``calculate_gain(nonlinearity, a)``: sqrt(2 / (1 + a^2)) for the default leaky_relu with negative
+    slope ``a`` (sqrt 2 for relu). He et al., 2015, "Delving Deep into Rectifiers". A zero-element tensor
+    is left unchanged (with a warning). Fills in place and returns ``tensor``.
+    """
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
         return tensor
@@ -173,6 +196,12 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None) -> Tensor:
+    """He/Kaiming normal fill: N(0, std^2) with std = gain / sqrt(fan).
+
+    ``fan``, ``mode``, ``a`` and the gain are as in :func:`kaiming_uniform_` (default: leaky_relu with
+    a = 0, i.e. gain sqrt 2 as for relu, and fan = fan_in). He et al., 2015. A zero-element tensor is left
+    unchanged (with a warning). Fills in place and returns ``tensor``.
+    """
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     if std is None:
         return tensor
@@ -216,8 +245,10 @@ def _deprecated(new: Any) -> Any:
                       FutureWarning, stacklevel=2)
         return new(*args, **kwargs)
 
-    fn.__name__ = new.__name__[:-1]
-    fn.__doc__ = new.__doc__
+    fn.__name__ = fn.__qualname__ = new.__name__[:-1]
+    fn.__wrapped__ = new  # type: ignore[attr-defined]  # inspect.signature shows new's arguments
+    fn.__doc__ = (f"Deprecated alias of :func:`{new.__name__}` (warns FutureWarning); same arguments, fills in "
+                  "place and returns the tensor.")
     return fn
 
 

@@ -16,6 +16,8 @@ from ._util import wrap_dim
 
 # ----------------------------------------------------------------------------- copies, casts, fills
 class Clone(Function):
+    """A copy of ``x`` in new memory; the gradient passes through unchanged."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor) -> np.ndarray:
         return x.data.copy()
@@ -31,6 +33,8 @@ def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 class Cast(Function):
+    """``x`` converted to a floating ``dtype``; backward casts the gradient back to ``x``'s dtype."""
+
     node_name = "ToCopyBackward0"
 
     @staticmethod
@@ -68,6 +72,7 @@ class CopyFrom(Function):
 
 
 def copy_from(dst: Tensor, src: Tensor) -> Tensor:
+    """The new value of ``dst`` after ``dst.copy_(src)``: ``src`` broadcast to ``dst``'s shape and dtype."""
     return CopyFrom.apply(dst, src)
 
 
@@ -86,6 +91,7 @@ class Fill(Function):
 
 
 def fill(x: Tensor, value: Any) -> Tensor:
+    """The new value of ``x`` after ``x.fill_(value)``: ``value`` everywhere (no gradient flows to ``x``)."""
     return Fill.apply(x, value)
 
 
@@ -95,6 +101,8 @@ def _zeros_like(t: Tensor) -> Tensor:
 
 # ----------------------------------------------------------------------------- repeat / tile
 class Repeat(Function):
+    """``x`` tiled ``reps[i]`` times along dim i; backward sums the copies of each element."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, reps: tuple) -> np.ndarray:
         ctx.in_shape, ctx.reps = x.data.shape, reps
@@ -124,6 +132,10 @@ def repeat(x: Tensor, sizes: Sequence[int]) -> Tensor:
 
 
 def tile(x: Tensor, dims: Sequence[int]) -> Tensor:
+    """``x`` repeated ``dims[i]`` times along dim i; unlike ``repeat``, too few ``dims`` are padded with 1s.
+
+    E.g. a (2, 3) tensor with dims=(2,) -> (2, 6); with dims=(2, 1, 1) -> (2, 2, 3).
+    """
     dims = _shape_args((tuple(dims),))
     if len(dims) < x.data.ndim:
         dims = (1,) * (x.data.ndim - len(dims)) + dims
@@ -142,6 +154,8 @@ def _promoted(tensors: list, name: str) -> list:
 
 
 class Cat(Function):
+    """Concatenation along ``dim``; backward splits the gradient into the inputs' sizes."""
+
     @staticmethod
     def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
         ctx.dim = dim
@@ -192,6 +206,8 @@ concat = concatenate = cat
 
 
 class Stack(Function):
+    """Stacking along a new dim ``dim``; backward unbinds the gradient along it."""
+
     @staticmethod
     def forward(ctx: Function, dim: int, *xs: Tensor) -> np.ndarray:
         ctx.dim = dim
@@ -219,16 +235,20 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate horizontally: along dim 1, or dim 0 for 1-d tensors (0-d ones count as shape (1,))."""
     tensors = [_S.reshape(t, (1,)) if t.data.ndim == 0 else t for t in tensors]
     return cat(tensors, 0 if tensors[0].data.ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate vertically along dim 0; 0-d and 1-d tensors first become rows of shape (1, n)."""
     return cat([_S.reshape(t, (1, -1)) if t.data.ndim < 2 else t for t in tensors], 0)
 
 
 # ----------------------------------------------------------------------------- flip / roll
 class Flip(Function):
+    """``x`` reversed along ``dims`` (a copy); its own adjoint, so backward flips the gradient."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, dims: tuple) -> np.ndarray:
         ctx.dims = dims
@@ -249,18 +269,22 @@ def flip(x: Tensor, dims: Sequence[int]) -> Tensor:
 
 
 def fliplr(x: Tensor) -> Tensor:
+    """Reverse the columns (dim 1) of a tensor with at least 2 dims: ``flip(x, (1,))``."""
     if x.data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(x, (1,))
 
 
 def flipud(x: Tensor) -> Tensor:
+    """Reverse the rows (dim 0) of a tensor with at least 1 dim: ``flip(x, (0,))``."""
     if x.data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(x, (0,))
 
 
 class Roll(Function):
+    """Cyclic shift of ``x`` by ``shifts`` along ``dims``; backward shifts the gradient back."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, shifts: Any, dims: Any) -> np.ndarray:
         ctx.shifts, ctx.dims = shifts, dims
@@ -294,4 +318,4 @@ __all__ = [
     "Flip", "Roll",
 ]
 
-from . import shape as _S  # noqa: E402  (cat/stack backwards use split/unbind, which live there)
+from . import shape as _S  # noqa: E402  (reshape/flatten, and split/unbind for the cat/stack backwards)

@@ -60,6 +60,19 @@ def replay(t: "Tensor", steps: tuple) -> "Tensor":
     return t
 
 
+def adopt_replayed_history(view: "Tensor", base: "Tensor", steps: tuple) -> None:
+    """Give ``view`` the history of ``steps`` replayed on ``base`` (recorded even under no_grad)."""
+    from ..autograd.grad_mode import _state
+
+    prev = _state.enabled
+    _state.enabled = True
+    try:
+        fresh = replay(base, steps)
+    finally:
+        _state.enabled = prev
+    view._grad_fn, view._output_nr, view._requires_grad = fresh._grad_fn, fresh._output_nr, fresh._requires_grad
+
+
 def replay_array(a: np.ndarray, steps: tuple) -> np.ndarray:
     """The same steps on a raw array (used to locate a view's elements inside its base)."""
     for kind, arg in steps:
@@ -111,21 +124,13 @@ class CopySlices(Function):
 
 def rebase(view: "Tensor", out: "Tensor") -> None:
     """After ``out`` was written through ``view``: new history for the base, then for the view."""
-    from ..autograd.grad_mode import _state
-
     base = view._base
     T = _fn.Tensor
     old = T._make(base.data, base._requires_grad, base._grad_fn, base._output_nr)
     old._version_ref = base._version_ref
     new = CopySlices.apply(old, out, view._view_steps)
     base._grad_fn, base._output_nr, base._requires_grad = new._grad_fn, new._output_nr, new._requires_grad
-    prev = _state.enabled
-    _state.enabled = True
-    try:
-        fresh = replay(base, view._view_steps)
-    finally:
-        _state.enabled = prev
-    view._grad_fn, view._output_nr, view._requires_grad = fresh._grad_fn, fresh._output_nr, fresh._requires_grad
+    adopt_replayed_history(view, base, view._view_steps)
     view.__dict__["_view_base_fn"] = base._grad_fn
 
 

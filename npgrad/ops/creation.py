@@ -80,16 +80,26 @@ def _filled(fill: Any, size: tuple, dtype: Any, requires_grad: bool, device: Any
 
 def zeros(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with 0 (default float dtype unless ``dtype`` is given).
+
+    ``size`` is given as separate ints or one sequence: ``zeros(2, 3)`` == ``zeros((2, 3))``.
+    """
     return _filled(0, size, dtype, requires_grad, device, "zeros")
 
 
 def ones(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
+    """A tensor of shape ``size`` filled with 1 (default float dtype unless ``dtype`` is given)."""
     return _filled(1, size, dtype, requires_grad, device, "ones")
 
 
 def empty(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
           requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor of shape ``size``: its values are whatever the memory held.
+
+    Use it only when every element is written before being read. Default float dtype unless
+    ``dtype`` is given.
+    """
     return _filled(None, size, dtype, requires_grad, device, "empty")
 
 
@@ -109,21 +119,25 @@ def _like(x: Tensor, dtype: Any) -> np.dtype:
 
 def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Zeros with ``input``'s shape and dtype (or ``dtype``); a new leaf, not linked to ``input``."""
     return _finish(np.zeros(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
 def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Ones with ``input``'s shape and dtype (or ``dtype``); a new leaf, not linked to ``input``."""
     return _finish(np.ones(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
 def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor with ``input``'s shape and dtype (or ``dtype``)."""
     return _finish(np.empty(input.data.shape, _like(input, dtype)), requires_grad, device)
 
 
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None,  # noqa: A002
               device: Any = None, requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """``fill_value`` everywhere, with ``input``'s shape and dtype (or ``dtype``; the value is cast to it)."""
     return _finish(np.full(input.data.shape, _scalar(fill_value), _like(input, dtype)), requires_grad, device)
 
 
@@ -245,17 +259,23 @@ def randperm(n: int, *, generator: Any = None, out: Any = None, dtype: Any = Non
 
 def rand_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Uniform samples on [0, 1) with ``input``'s shape and dtype (or ``dtype``)."""
     return rand(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
 
 
 def randn_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,  # noqa: A002
                requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    """Standard normal samples with ``input``'s shape and dtype (or ``dtype``)."""
     return randn(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
 
 
 def randint_like(input: Tensor, low: int = 0, high: Any = None, *, dtype: Any = None,  # noqa: A002
                  layout: Any = None, device: Any = None, requires_grad: bool = False,
                  memory_format: Any = None) -> Tensor:
+    """Integers uniform in [low, high) with ``input``'s shape and dtype (or ``dtype``).
+
+    ``randint_like(x, high)`` starts at 0, like ``randint(high, size)``.
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,

@@ -40,6 +40,39 @@ def _row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a[..., None, :], b[..., :, None])[..., 0, 0]
 
 
+def _norm_backward(backward_fn: type, ctx: Function, dy: Tensor) -> tuple:
+    """The backward of a normalization Function: ``backward_fn`` on the saved x, w and statistics."""
+    x, w = ctx.saved_tensors
+    grads = backward_fn.apply(dy, x, w, ctx.mean, ctx.invstd, ctx.eps, ctx.needs_input_grad)
+    return tuple(g if n else None for g, n in zip(grads, ctx.needs_input_grad)) + (None,)
+
+
+class _NormBackwardFn(Function):
+    """(dx, dw, db) of a normalization Function, from its saved statistics (mean, 1/std).
+
+    Subclasses set ``kernel(dy, x, w, mean, invstd, needs)``, the array backward, and
+    ``composite(x, w, b, eps)``, the forward written with Tensor ops, which ``_double_backward``
+    differentiates twice. Gradients not needed come back as empty arrays.
+    """
+
+    kernel: Any
+    composite: Any
+
+    @staticmethod
+    def forward(ctx: Function, dy: Tensor, x: Tensor, w: Tensor | None, mean: np.ndarray, invstd: np.ndarray,
+                eps: float, needs: tuple) -> tuple:
+        ctx.eps, ctx.has_b = eps, needs[2]
+        ctx.save_for_backward(dy, x, w)
+        out = ctx.kernel(dy.data, x.data, None if w is None else w.data, mean, invstd, needs)
+        return tuple(np.zeros(0, dtype=x.data.dtype) if g is None else g for g in out)
+
+    @staticmethod
+    def backward(ctx: Function, ggx: Tensor, ggw: Tensor, ggb: Tensor) -> tuple:
+        dy, x, w = ctx.saved_tensors
+        fn = functools.partial(ctx.composite, eps=ctx.eps)
+        return _double_backward(fn, ctx, dy, x, w, ggx, ggw, ggb) + (None, None, None, None)
+
+
 # ----------------------------------------------------------------------------- batch norm
 class BatchNormFn(Function):
     """Training-mode batch norm of (N, C, L) with batch statistics; returns (y, mean, biased var)."""
@@ -64,9 +97,7 @@ class BatchNormFn(Function):
 
     @staticmethod
     def backward(ctx: Function, dy: Tensor, *unused: Any) -> tuple:
-        x, w = ctx.saved_tensors
-        grads = BatchNormBackwardFn.apply(dy, x, w, ctx.mean, ctx.invstd, ctx.eps, ctx.needs_input_grad)
-        return tuple(g if n else None for g, n in zip(grads, ctx.needs_input_grad)) + (None,)
+        return _norm_backward(BatchNormBackwardFn, ctx, dy)
 
 
 def batch_norm_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray | None, mean: np.ndarray,
@@ -94,22 +125,11 @@ def _composite_batch_norm(x: Tensor, w: Tensor | None, b: Tensor | None, eps: fl
     return y if b is None else y + b.reshape(1, -1, 1)
 
 
-class BatchNormBackwardFn(Function):
+class BatchNormBackwardFn(_NormBackwardFn):
     """(dx, dw, db) of ``BatchNormFn``; differentiable again through the Tensor-op formula."""
 
-    @staticmethod
-    def forward(ctx: Function, dy: Tensor, x: Tensor, w: Tensor | None, mean: np.ndarray, invstd: np.ndarray,
-                eps: float, needs: tuple) -> tuple:
-        ctx.eps, ctx.has_b = eps, needs[2]
-        ctx.save_for_backward(dy, x, w)
-        out = batch_norm_backward(dy.data, x.data, None if w is None else w.data, mean, invstd, needs)
-        return tuple(np.zeros(0, dtype=x.data.dtype) if g is None else g for g in out)
-
-    @staticmethod
-    def backward(ctx: Function, ggx: Tensor, ggw: Tensor, ggb: Tensor) -> tuple:
-        dy, x, w = ctx.saved_tensors
-        fn = functools.partial(_composite_batch_norm, eps=ctx.eps)
-        return _double_backward(fn, ctx, dy, x, w, ggx, ggw, ggb) + (None, None, None, None)
+    kernel = staticmethod(batch_norm_backward)
+    composite = staticmethod(_composite_batch_norm)
 
 
 # ----------------------------------------------------------------------------- group norm (layer / instance)
@@ -134,7 +154,7 @@ class GroupNormFn(Function):
             y *= w.data[None, :, :, None]
         if b is not None:
             y += b.data[None, :, :, None]
-        ctx.mean, ctx.rstd, ctx.eps = mean, rstd, eps
+        ctx.mean, ctx.invstd, ctx.eps = mean, rstd, eps
         ctx.save_for_backward(x, w)
         mean, var = mean.reshape(n, g), var.reshape(n, g)
         ctx.mark_non_differentiable(mean, var)
@@ -142,9 +162,7 @@ class GroupNormFn(Function):
 
     @staticmethod
     def backward(ctx: Function, dy: Tensor, *unused: Any) -> tuple:
-        x, w = ctx.saved_tensors
-        grads = GroupNormBackwardFn.apply(dy, x, w, ctx.mean, ctx.rstd, ctx.eps, ctx.needs_input_grad)
-        return tuple(g if n else None for g, n in zip(grads, ctx.needs_input_grad)) + (None,)
+        return _norm_backward(GroupNormBackwardFn, ctx, dy)
 
 
 def group_norm_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray | None, mean: np.ndarray, rstd: np.ndarray,
@@ -174,6 +192,7 @@ def group_norm_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray | None, mea
 
 
 def _composite_group_norm(x: Tensor, w: Tensor | None, b: Tensor | None, eps: float) -> Tensor:
+    """Group norm of (N, G, K, L) with Tensor ops (what the double backward differentiates)."""
     mean = x.mean(dim=(2, 3), keepdim=True)
     xc = x - mean
     y = xc * ((xc * xc).mean(dim=(2, 3), keepdim=True) + eps).rsqrt()
@@ -182,22 +201,11 @@ def _composite_group_norm(x: Tensor, w: Tensor | None, b: Tensor | None, eps: fl
     return y if b is None else y + b.reshape(1, *b.shape, 1)
 
 
-class GroupNormBackwardFn(Function):
+class GroupNormBackwardFn(_NormBackwardFn):
     """(dx, dw, db) of ``GroupNormFn``; differentiable again through the Tensor-op formula."""
 
-    @staticmethod
-    def forward(ctx: Function, dy: Tensor, x: Tensor, w: Tensor | None, mean: np.ndarray, rstd: np.ndarray,
-                eps: float, needs: tuple) -> tuple:
-        ctx.eps, ctx.has_b = eps, needs[2]
-        ctx.save_for_backward(dy, x, w)
-        out = group_norm_backward(dy.data, x.data, None if w is None else w.data, mean, rstd, needs)
-        return tuple(np.zeros(0, dtype=x.data.dtype) if g is None else g for g in out)
-
-    @staticmethod
-    def backward(ctx: Function, ggx: Tensor, ggw: Tensor, ggb: Tensor) -> tuple:
-        dy, x, w = ctx.saved_tensors
-        fn = functools.partial(_composite_group_norm, eps=ctx.eps)
-        return _double_backward(fn, ctx, dy, x, w, ggx, ggw, ggb) + (None, None, None, None)
+    kernel = staticmethod(group_norm_backward)
+    composite = staticmethod(_composite_group_norm)
 
 
 # ----------------------------------------------------------------------------- double backward

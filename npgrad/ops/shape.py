@@ -1,5 +1,6 @@
-"""Shape ops: views, reshapes, splitting and friends (the copying ones, such as concatenation, live in
-``_combine`` and are re-exported here). The backward of a shape op is the inverse rearrangement of
+"""Shape ops: broadcasting, reshapes, squeezes and permutations. Two families live in their own
+files and are re-exported here: the copying ops (concatenation, tiling, flips...) in ``_combine``
+and the slicing ops (``narrow``, ``split``, ``chunk``, ``unbind``) in ``_slicing``. The backward of a shape op is the inverse rearrangement of
 the gradient (a view's backward is a view the other way), so every backward here is itself
 differentiable.
 
@@ -21,6 +22,10 @@ from ._combine import (  # noqa: F401 - re-exported: the copying shape ops live 
     fill, flip, fliplr, flipud, hstack, repeat, roll, stack, tile, vstack,
 )
 from ._pad import pad
+from .binary import check_broadcast
+from ._slicing import (  # noqa: F401 - re-exported: the slicing ops live in _slicing
+    Slice, SliceBackward, Split, Unbind, chunk, narrow, slice_view, split, unbind,
+)
 from ._util import normalize_dims, wrap_dim
 from ._views import make_view
 
@@ -72,6 +77,8 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 class Expand(Function):
+    """Broadcast ``x`` to ``shape`` (a read-only view); backward sums the gradient back (``sum_to``)."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, shape: tuple) -> np.ndarray:
         ctx.in_shape = x.data.shape
@@ -111,6 +118,7 @@ def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """``x`` broadcast to ``shape`` (a view, NumPy's broadcasting rules); the same as ``expand``."""
     return expand(x, shape)
 
 
@@ -144,23 +152,15 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
     except ValueError:
         shape = shapes[0]
         for s in shapes[1:]:
-            _check_broadcast(shape, s)
+            check_broadcast(shape, s)
             shape = np.broadcast_shapes(shape, s)
     return tuple(expand(t, shape) for t in tensors)
 
 
-def _check_broadcast(sa: tuple, sb: tuple) -> None:
-    n = max(len(sa), len(sb))
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        x, y = sa[-i], sb[-i]
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {n - i}"
-            )
-
-
 # ----------------------------------------------------------------------------- reshape family
 class Reshape(Function):
+    """``x`` with a new shape, same elements in row-major order; backward reshapes the gradient back."""
+
     node_name = "ViewBackward0"
 
     @staticmethod
@@ -250,6 +250,11 @@ def view_dtype(x: Tensor, dtype: Any) -> Tensor:
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim`` .. ``end_dim`` (inclusive) into one of their product size.
+
+    E.g. (N, C, H, W) with start_dim=1 -> (N, C*H*W); a 0-d tensor becomes shape (1,). A view
+    when the memory layout allows (see ``reshape``).
+    """
     if x.data.ndim == 0:
         return reshape(x, (1,))
     s, e = wrap_dim(start_dim, x.data.ndim), wrap_dim(end_dim, x.data.ndim)
@@ -263,6 +268,10 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (their product must equal its size; one may be -1).
+
+    E.g. (N, 12) with dim=1, sizes=(3, -1) -> (N, 3, 4). The inverse of ``flatten``.
+    """
     d = wrap_dim(dim, x.data.ndim)
     sizes = tuple(int(s) for s in sizes)
     if not sizes:
@@ -290,12 +299,15 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """A view with a new size-1 dim inserted at position ``dim`` (in [-ndim-1, ndim])."""
     d = wrap_dim(dim, x.data.ndim + 1)
     return reshape(x, x.data.shape[:d] + (1,) + x.data.shape[d:], _Unsqueeze)
 
 
 # ----------------------------------------------------------------------------- permutations
 class Permute(Function):
+    """Reorder the dims of ``x`` by ``dims`` (a view); backward applies the inverse permutation."""
+
     @staticmethod
     def forward(ctx: Function, x: Tensor, dims: tuple) -> np.ndarray:
         ctx.dims = dims
@@ -315,6 +327,10 @@ class _T(Permute):
 
 
 def permute(x: Tensor, dims: Sequence[int], _node: type = Permute) -> Tensor:
+    """A view whose dim i is ``x``'s dim ``dims[i]``; ``dims`` is a permutation of range(ndim).
+
+    E.g. (N, H, W, C) with dims=(0, 3, 1, 2) -> (N, C, H, W). Negative dims count from the end.
+    """
     nd = x.data.ndim
     dims = tuple(dims)
     if len(dims) != nd:
@@ -331,6 +347,7 @@ def permute(x: Tensor, dims: Sequence[int], _node: type = Permute) -> Tensor:
 
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """A view with dims ``dim0`` and ``dim1`` swapped (0-d and 1-d tensors are returned as they are)."""
     nd = x.data.ndim
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     if nd < 2:
@@ -374,139 +391,6 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
 
 
 moveaxis = movedim
-
-
-# ----------------------------------------------------------------------------- slicing family
-def _array_key(key: tuple) -> tuple:
-    """A basic-index key that yields an array (never a NumPy scalar), by ending it with Ellipsis."""
-    return key if any(k is Ellipsis for k in key) else key + (Ellipsis,)
-
-
-class Slice(Function):
-    """Basic (view) indexing ``x[key]`` with a tuple of slices/ints/None; backward scatters into zeros."""
-
-    node_name = "SliceBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, key: tuple) -> np.ndarray:
-        ctx.key, ctx.in_shape = key, x.data.shape
-        return x.data[_array_key(key)]
-
-    @staticmethod
-    def backward(ctx: Function, grad: Tensor) -> tuple:
-        return SliceBackward.apply(grad, ctx.key, ctx.in_shape), None
-
-
-class SliceBackward(Function):
-    node_name = "SliceBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, grad: Tensor, key: tuple, shape: tuple) -> np.ndarray:
-        ctx.key = key
-        out = np.zeros(shape, dtype=grad.data.dtype)
-        out[_array_key(key)] = grad.data
-        return out
-
-    @staticmethod
-    def backward(ctx: Function, gg: Tensor) -> tuple:
-        return Slice.apply(gg, ctx.key), None, None
-
-
-def slice_view(x: Tensor, key: tuple) -> Tensor:
-    """``x[key]`` for a basic key (ints, slices, None, Ellipsis): a view."""
-    return make_view(Slice.apply(x, key), x, ("slice", key))
-
-
-def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    d = wrap_dim(dim, x.data.ndim)
-    size = x.data.shape[d]
-    start = int(start)
-    if start < 0:
-        start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return slice_view(x, (slice(None),) * d + (slice(start, start + length),))
-
-
-class Split(Function):
-    """Pieces of ``x`` along ``dim`` (views); backward concatenates the gradients."""
-
-    node_name = "SplitWithSizesBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, keys: tuple, dim: int) -> tuple:
-        ctx.dim = dim
-        return tuple(x.data[_array_key(k)] for k in keys)
-
-    @staticmethod
-    def backward(ctx: Function, *grads: Tensor) -> tuple:
-        return cat(list(grads), ctx.dim), None, None
-
-
-def _pieces(x: Tensor, keys: list, dim: int) -> tuple:
-    outs = Split.apply(x, tuple(keys), dim)
-    return tuple(make_view(o, x, ("slice", k)) for o, k in zip(outs, keys))
-
-
-def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
-    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
-    d = wrap_dim(dim, x.data.ndim)
-    size = x.data.shape[d]
-    if isinstance(split_size_or_sections, (int, np.integer)):
-        step = int(split_size_or_sections)
-        if step < 0 or (step == 0 and size):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
-        sizes = [min(step, size - i) for i in range(0, size, step)] if size and step else [0]
-    else:
-        sizes = [int(s) for s in split_size_or_sections]
-        if sum(sizes) != size or any(s < 0 for s in sizes):
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension "
-                f"{d}), but got split_sizes={sizes}"
-            )
-    keys, start = [], 0
-    for s in sizes:
-        keys.append((slice(None),) * d + (slice(start, start + s),))
-        start += s
-    return _pieces(x, keys, d)
-
-
-def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
-    """At most ``chunks`` pieces of size ceil(size / chunks) along ``dim``."""
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = wrap_dim(dim, x.data.ndim)
-    size = x.data.shape[d]
-    if size == 0:
-        return split(x, [0] * chunks, d)
-    return split(x, -(-size // chunks), d)
-
-
-class Unbind(Function):
-    node_name = "UnbindBackward0"
-
-    @staticmethod
-    def forward(ctx: Function, x: Tensor, dim: int) -> tuple:
-        ctx.dim = dim
-        pre = (slice(None),) * dim
-        return tuple(x.data[pre + (i, Ellipsis)] for i in range(x.data.shape[dim]))
-
-    @staticmethod
-    def backward(ctx: Function, *grads: Tensor) -> tuple:
-        return stack(list(grads), ctx.dim), None
-
-
-def unbind(x: Tensor, dim: int = 0) -> tuple:
-    """The slices of ``x`` along ``dim`` (views), e.g. the rows of a matrix."""
-    d = wrap_dim(dim, x.data.ndim)
-    if x.data.ndim == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    n = x.data.shape[d]
-    if n == 0:
-        return ()
-    outs = Unbind.apply(x, d)
-    pre = (slice(None),) * d
-    return tuple(make_view(o, x, ("slice", pre + (i,))) for i, o in enumerate(outs))
 
 
 __all__ = [

@@ -279,15 +279,38 @@ class Optimizer:
         return self._register(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer) -> None`` runs at the start of ``state_dict()``, before anything is packed.
+
+        Hooks run in registration order; ``prepend=True`` puts this one first. Returns a handle whose
+        ``remove()`` unregisters it.
+        """
         return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer, state_dict) -> None | dict`` runs at the end of ``state_dict()``.
+
+        The hook may edit the packed dict in place or return a replacement, which the next hook and the
+        caller then receive. ``prepend=True`` runs it before the hooks already registered. Returns a
+        handle whose ``remove()`` unregisters it.
+        """
         return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer, state_dict) -> None | dict`` runs at the start of ``load_state_dict()``.
+
+        The hook receives a shallow copy of the dict being loaded; returning a dict replaces it for the
+        rest of the load (e.g. to migrate an old checkpoint format). ``prepend=True`` runs it before the
+        hooks already registered. Returns a handle whose ``remove()`` unregisters it.
+        """
         return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(optimizer) -> None`` runs at the end of ``load_state_dict()``, once the new state and
+        ``param_groups`` are in place (its return value is ignored).
+
+        ``prepend=True`` runs it before the hooks already registered. Returns a handle whose
+        ``remove()`` unregisters it.
+        """
         return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ----------------------------------------------------------------- checkpoints

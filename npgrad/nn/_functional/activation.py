@@ -41,22 +41,31 @@ def relu_(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place ELU: x if x > 0 else alpha * (exp(x) - 1), written into ``input`` (any shape), which is returned."""
     return _P.elu(input, alpha, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place SELU: scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), written into ``input``.
+
+    The constants are fixed (alpha ~ 1.6733, scale ~ 1.0507, Klambauer et al. 2017, "Self-Normalizing
+    Neural Networks"); returns ``input``.
+    """
     return _P.selu(input, inplace=True)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place CELU: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), written into ``input``, which is returned."""
     return _P.celu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """In-place leaky ReLU: x if x >= 0 else negative_slope * x, written into ``input``, which is returned."""
     return _P.leaky_relu(input, negative_slope, inplace=True)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place hard tanh: clamp(x, min_val, max_val), written into ``input``, which is returned."""
     return _P.hardtanh(input, min_val, max_val, inplace=True)
 
 
@@ -70,6 +79,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
+    """In-place :func:`threshold`: every element not greater than ``threshold`` becomes ``value``; returns ``input``."""
     return _run(_threshold, input, True, threshold, value)
 
 
@@ -88,6 +98,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:  # noqa: A002
+    """In-place :func:`rrelu`: negative x become a * x, a ~ U(lower, upper) per element when ``training``,
+    a = (lower + upper) / 2 otherwise; returns ``input``."""
     return _run(_rrelu, input, True, lower, upper, training)
 
 

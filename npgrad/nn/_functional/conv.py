@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ...ops import conv as K
+from ...ops import windows as _W
 from ...ops.shape import reshape
 from ...tensor import Tensor
 
@@ -63,7 +64,8 @@ def _check_types(x: Tensor, w: Tensor, b: Tensor | None) -> None:
         )
 
 
-def _check_weight(w: Tensor, b: Tensor | None, groups: int, nd: int, stride: tuple) -> None:
+def _check_rank_and_groups(w: Tensor, groups: int, nd: int, stride: tuple) -> None:
+    """torch's errors for a weight that is not (nd + 2)-dimensional and for non-positive ``groups``."""
     if w.data.ndim != nd + 2:
         raise RuntimeError(
             f"expected stride to be a single integer value or a list of {w.data.ndim - 2} values to match the "
@@ -71,6 +73,11 @@ def _check_weight(w: Tensor, b: Tensor | None, groups: int, nd: int, stride: tup
         )
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
+
+
+def _check_weight(w: Tensor, b: Tensor | None, groups: int, nd: int, stride: tuple) -> None:
+    """Check a convolution's weight (out, in/groups, *k) and bias (out,) against ``groups``, like torch."""
+    _check_rank_and_groups(w, groups, nd, stride)
     if w.data.shape[0] == 0 or w.data.shape[0] % groups:
         which = "divisible by" if w.data.shape[0] else "at least"
         raise RuntimeError(
@@ -175,13 +182,7 @@ def _conv_transpose(x: Tensor, w: Tensor, b: Tensor | None, stride: Any, padding
     x, unbatched = _batched(x, nd, name)
     stride_t, dil_t = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     pad_t, opad_t = ntuple(padding, nd, "padding"), ntuple(output_padding, nd, "output_padding")
-    if w.data.ndim != nd + 2:
-        raise RuntimeError(
-            f"expected stride to be a single integer value or a list of {w.data.ndim - 2} values to match the "
-            f"convolution dimensions, but got stride={list(stride_t)}"
-        )
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    _check_rank_and_groups(w, groups, nd, stride_t)
     _check_params(stride_t, dil_t, pad_t)
     if x.data.shape[1] != w.data.shape[0]:
         raise RuntimeError(
@@ -258,7 +259,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
             f"padding=({p[0]}, {p[1]}), calculated shape of the array of sliding blocks as ({out[0]}, {out[1]}), "
             f"but its components must be at least one."
         )
-    cols = K.UnfoldFn.apply(x, K.window_plan((h, w), k, s, p, d, out))
+    cols = _W.UnfoldFn.apply(x, _W.window_plan((h, w), k, s, p, d, out))
     n, c = x.data.shape[:2]
     cols = reshape(cols, (n, c * k[0] * k[1], out[0] * out[1]))
     return reshape(cols, cols.data.shape[1:]) if unbatched else cols
@@ -290,5 +291,5 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, p
             f"input.size(2)={length}."
         )
     cols = reshape(x, (n, ck // (k[0] * k[1])) + k + out)
-    y = K.FoldFn.apply(cols, K.window_plan(size, k, s, p, d, out))
+    y = _W.FoldFn.apply(cols, _W.window_plan(size, k, s, p, d, out))
     return reshape(y, y.data.shape[1:]) if unbatched else y

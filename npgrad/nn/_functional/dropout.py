@@ -93,15 +93,21 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _dropout_impl(input, p, training, inplace, 2 if input.dim() == 3 else 1, alpha=False)
 
 
+def _warn_unexpected_rank(input: Tensor, nd: int) -> None:  # noqa: A002
+    """torch's deprecation warning of dropout{nd}d for an input that is neither (C, *spatial) nor (N, C, *spatial)."""
+    if input.dim() not in (nd + 1, nd + 2):
+        warnings.warn(
+            f"dropout{nd}d: Received a {input.dim()}-D input to dropout{nd}d, which is deprecated and will result in "
+            "an error in a future release. To retain the behavior and silence this warning, please use dropout "
+            f"instead. Note that dropout{nd}d exists to provide channel-wise dropout on inputs with {nd} spatial "
+            f"dimensions, a channel dimension, and an optional batch dimension (i.e. {nd + 1}D or {nd + 2}D inputs).",
+            stacklevel=3)
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels of (N, C, H, W) input with probability p (3-D input: treated as (N, C, L))."""
     _check_p(p)
-    if input.dim() not in (3, 4):
-        warnings.warn(
-            f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated and will result in an "
-            "error in a future release. To retain the behavior and silence this warning, please use dropout instead. "
-            "Note that dropout2d exists to provide channel-wise dropout on inputs with 2 spatial dimensions, a "
-            "channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    _warn_unexpected_rank(input, 2)
     if input.dim() == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is "
@@ -115,12 +121,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p."""
     _check_p(p)
-    if input.dim() not in (4, 5):
-        warnings.warn(
-            f"dropout3d: Received a {input.dim()}-D input to dropout3d, which is deprecated and will result in an "
-            "error in a future release. To retain the behavior and silence this warning, please use dropout instead. "
-            "Note that dropout3d exists to provide channel-wise dropout on inputs with 3 spatial dimensions, a "
-            "channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    _warn_unexpected_rank(input, 3)
     return _dropout_impl(input, p, training, inplace, 2 if input.dim() == 5 else 1, alpha=False)
 
 

@@ -1,7 +1,7 @@
 """nn.functional pooling: max/avg (1d, 2d), adaptive avg/max, max_unpool, with torch's shapes and errors.
 
 Kernels loop over the kh*kw kernel offsets, each a big strided view of the padded input
-(``ops.conv.WindowPlan``); nothing loops over pixels. Max pooling keeps, per output, the offset of
+(``ops.windows.WindowPlan``); nothing loops over pixels. Max pooling keeps, per output, the offset of
 the first maximum (torch's tie rule, NaN wins); its backward writes the gradient back through that
 offset. (Adaptive pooling and max-unpooling live with the other resampling ops in upsampling.py.)
 Every backward is again a Function of the same family, so double backward works.
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd.function import Function
-from ...ops.conv import WindowPlan, window_plan
+from ...ops.windows import WindowPlan, window_plan
 from ...ops.shape import reshape
 from ...tensor import Tensor
 from .conv import ntuple
@@ -399,11 +399,24 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = True) -> Any:
+    """:func:`max_pool1d` that always returns ``(output, indices)``.
+
+    ``input`` is (N, C, L) or (C, L); ``output`` and ``indices`` are (N, C, L_out) with
+    L_out = floor((L + 2*padding - dilation*(kernel_size-1) - 1) / stride) + 1 (ceil with ``ceil_mode``),
+    ``indices`` (int64) holding the position in L of each window's maximum (``return_indices`` is ignored).
+    """
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 1)
 
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                             dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = True) -> Any:
+    """:func:`max_pool2d` that always returns ``(output, indices)``.
+
+    ``input`` is (N, C, H, W) or (C, H, W); ``output`` and ``indices`` are (N, C, H_out, W_out), each output
+    size computed per axis as in :func:`max_pool1d_with_indices`. ``indices`` (int64) hold each window
+    maximum's flat position h * W + w in the unpadded input plane, the form :func:`max_unpool2d` takes
+    (``return_indices`` is ignored).
+    """
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 2)
 
 

@@ -201,10 +201,21 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated: ``interpolate(input, size, scale_factor, mode="nearest")``.
+
+    ``input`` is (N, C, L) or (N, C, H, W); each output element copies the input element at
+    floor(out_index * in_size / out_size) (the ratio is 1 / scale_factor when that is given). Give
+    exactly one of ``size`` and ``scale_factor``.
+    """
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:  # noqa: A002
+    """Deprecated: ``interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)``.
+
+    ``input`` is (N, C, H, W); the corner pixels of input and output are aligned, so output pixel i
+    samples input position i * (in_size - 1) / (out_size - 1), interpolated linearly along H and W.
+    """
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
@@ -304,10 +315,21 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
+    """:func:`adaptive_max_pool1d` that always returns ``(output, indices)``.
+
+    ``input`` is (N, C, L) or (C, L); window i covers [floor(i*L/out), ceil((i+1)*L/out)).
+    ``output`` and the int64 ``indices`` (position in L of each maximum) are (N, C, out).
+    """
     return _adaptive_max(input, output_size, True, 1)
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any, return_indices: bool = True) -> Any:  # noqa: A002
+    """:func:`adaptive_max_pool2d` that always returns ``(output, indices)``.
+
+    ``input`` is (N, C, H, W) or (C, H, W); ``output_size`` is an int or an (H_out, W_out) pair (None keeps
+    that size). ``output`` and the int64 ``indices`` (flat position h * W + w of each maximum in the
+    input plane) are (N, C, H_out, W_out).
+    """
     return _adaptive_max(input, output_size, True, 2)
 
 

@@ -170,6 +170,11 @@ class Sigmoid(_Stateless):
 
 
 class Tanh(_Stateless):
+    """Hyperbolic tangent, elementwise: (exp(x) - exp(-x)) / (exp(x) + exp(-x)), in (-1, 1).
+
+    Input: any shape; output: the same shape. The gradient is 1 - tanh(x)^2.
+    """
+
     _fn = staticmethod(_P.tanh)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from ...tensor import Tensor
 from .. import init
 from .._functional.attention import _canonical_mask, multi_head_attention_forward
-from .linear import Linear, _empty_param
+from ._params import empty_param as _empty_param
+from .linear import Linear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]

@@ -1,19 +1,14 @@
 """Convolution layers: Conv1d/2d, ConvTranspose1d/2d, and Unfold/Fold (torch's attributes, init and repr)."""
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
-import numpy as np
-
-from ... import _dtype
 from ...ops.shape import pad as _pad
 from ...tensor import Size, Tensor
-from .. import init
 from .._functional.conv import (
     conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, ntuple, same_padding, unfold,
 )
-from ..parameter import Parameter
+from ._params import kaiming_reset_, weight_and_bias
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
@@ -65,24 +60,15 @@ class _ConvNd(Module):
             pairs = tuple((p, p) for p in self.padding)
         self._reversed_padding_repeated_twice = [p for pair in reversed(pairs) for p in pair]
         shape = ((in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups))
-        np_dtype = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-        self.weight = Parameter(Tensor._make(np.empty(shape + kernel_t, dtype=np_dtype)))
-        if bias:
-            self.bias = Parameter(Tensor._make(np.empty((out_channels,), dtype=np_dtype)))
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, shape + kernel_t, (out_channels,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """weight ~ kaiming_uniform(a=sqrt(5)) = U(±1/sqrt(fan_in)); bias ~ U(±1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        kaiming_reset_(self.weight, self.bias, zero_bias_without_fan_in=False)
 
     def extra_repr(self) -> str:
+        """The constructor arguments that differ from their defaults, for the module's repr."""
         nd = self._nd
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * nd:
@@ -117,6 +103,7 @@ class _Conv(_ConvNd):
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Convolve ``input`` with the layer's weight and bias (padding per ``padding_mode``)."""
         return self._conv_forward(input, self.weight, self.bias)
 
 
@@ -178,6 +165,7 @@ class _ConvTranspose(_ConvNd):
         return tuple(size[d] - mins[d] for d in range(nd))
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:  # noqa: A002
+        """Transposed convolution of ``input``; ``output_size`` picks among the valid output sizes."""
         output_padding = self._output_padding(input, output_size)
         return type(self)._fn(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                               self.dilation)
@@ -208,9 +196,11 @@ class Unfold(Module):
         self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """The sliding blocks of ``input`` as columns: (N, C, H, W) -> (N, C*kh*kw, L)."""
         return unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The window arguments, for the module's repr."""
         return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
                 f"stride={self.stride}")
 
@@ -224,8 +214,10 @@ class Fold(Module):
         self.dilation, self.padding, self.stride = dilation, padding, stride
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """The columns of ``input`` (N, C*kh*kw, L) summed back into blocks of (N, C, *output_size)."""
         return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The output size and window arguments, for the module's repr."""
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, dilation={self.dilation}, "
                 f"padding={self.padding}, stride={self.stride}")

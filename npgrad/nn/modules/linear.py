@@ -4,22 +4,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
-from ... import _dtype
 from ...tensor import Tensor
 from .. import init
 from .._functional.linear import bilinear, linear
-from ..parameter import Parameter
+from ._params import kaiming_reset_, weight_and_bias
 from .module import Module
 
 __all__ = ["Identity", "Linear", "Bilinear"]
-
-
-def _empty_param(shape: tuple, dtype: Any) -> Parameter:
-    """An uninitialised Parameter of ``shape`` (default float dtype when ``dtype`` is None)."""
-    np_dtype = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-    return Parameter(Tensor._make(np.empty(shape, dtype=np_dtype)))
 
 
 class Identity(Module):
@@ -29,6 +20,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``input`` itself."""
         return input
 
 
@@ -44,24 +36,19 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = _empty_param((out_features, in_features), dtype)
-        if bias:
-            self.bias = _empty_param((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in_features), (out_features,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """Re-draw weight and bias from torch's default U(-1/sqrt(in_features), 1/sqrt(in_features))."""
+        kaiming_reset_(self.weight, self.bias, zero_bias_without_fan_in=True)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """y = input W^T + b: (*, in_features) -> (*, out_features)."""
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """``in_features=..., out_features=..., bias=...`` for the module's repr."""
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -74,22 +61,21 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = _empty_param((out_features, in1_features, in2_features), dtype)
-        if bias:
-            self.bias = _empty_param((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        weight_and_bias(self, (out_features, in1_features, in2_features), (out_features,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Re-draw weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        """y_k = x1^T A_k x2 + b_k: (*, in1_features), (*, in2_features) -> (*, out_features)."""
         return bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """``in1_features=..., in2_features=..., out_features=..., bias=...`` for the module's repr."""
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -1,4 +1,4 @@
-"""Loss modules: each stores its options and calls the functional form in ``nn/_functional/loss.py``.
+"""Loss modules: each stores its options and calls the functional form (``nn/_functional/loss*.py``).
 
 Class weights (``weight``, ``pos_weight``) are registered as buffers, as in torch, so they follow
 ``.to(dtype)`` and appear in ``state_dict``.
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ...tensor import Tensor
-from .._functional import loss as F
+from .. import functional as F
 from .._functional.activation import cosine_similarity, pairwise_distance
 from .module import Module
 

@@ -4,6 +4,9 @@ A Module owns three ordered registries filled by attribute assignment: ``_parame
 (``Parameter``), ``_buffers`` (state tensors such as running statistics) and ``_modules``
 (children). Everything else — iteration, ``state_dict``, dtype conversion, train/eval, hooks,
 ``repr`` — walks these registries in insertion order, so names and order match torch exactly.
+The dtype/device conversions (``to``, ``float``, ...) come from the ``ModuleConversion`` mixin
+(``_module_convert.py``), the hook registration methods from ``ModuleHooks``
+(``npgrad/nn/utils/hooks.py``); the ``state_dict`` machinery lives in ``npgrad/nn/utils/state_dict.py``.
 
 Calling a module runs forward pre-hooks, ``forward``, forward hooks and, when backward hooks are
 registered, wraps the tensor inputs and outputs in an identity ``Function`` whose backward calls
@@ -16,14 +19,11 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, Mapping
 
-import numpy as np
-
-from ... import _dtype
-from ...tensor import Tensor, device as _device
+from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
-from ..utils.hooks import RemovableHandle, annotate_exception, call_with_hooks
-from ..utils.state_dict import EXTRA_STATE_KEY_SUFFIX as _EXTRA_STATE_KEY_SUFFIX
-from ..utils.state_dict import _IncompatibleKeys, load_own_state, load_state_dict_tree
+from ..utils.hooks import ModuleHooks, annotate_exception, call_with_hooks
+from ..utils.state_dict import _IncompatibleKeys, load_own_state, load_state_dict_tree, save_own_state, state_dict_tree
+from ._module_convert import ModuleConversion
 
 __all__ = ["Module"]
 
@@ -50,7 +50,7 @@ class _CallStack(threading.local):
 _calls = _CallStack()
 
 
-class Module:
+class Module(ModuleConversion, ModuleHooks):
     """Base class for all neural network modules; subclasses define ``forward``.
 
     Assigning a ``Parameter``, ``Buffer`` or ``Module`` to an attribute registers it; the
@@ -83,6 +83,11 @@ class Module:
         d["_backward_hooks"] = OrderedDict()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation of the module; every subclass overrides it.
+
+        Call the module (``module(x)``) rather than ``forward`` directly, so that hooks run.
+        The base version raises NotImplementedError.
+        """
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ----------------------------------------------------------------- registration
@@ -242,9 +247,11 @@ class Module:
         return value
 
     def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target`` (e.g. ``"layer1.0.weight"``); AttributeError if none."""
         return self._get_attr_at(target, Parameter, "an nn.Parameter")
 
     def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (e.g. ``"bn.running_mean"``); AttributeError if none."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if name not in mod._buffers:
@@ -268,21 +275,30 @@ class Module:
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted_name, parameter)`` for every parameter of self and (with ``recurse``) its descendants.
+
+        Names are prefixed with ``prefix``; a parameter shared by several modules is yielded once
+        unless ``remove_duplicate=False``. The order is registration order, depth first.
+        """
         return self._named_members(lambda m: m._parameters.items(), prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (each once), in ``named_parameters`` order; what optimizers take."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted_name, buffer)`` for every buffer, persistent or not (arguments as in ``named_parameters``)."""
         return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (each once), in ``named_buffers`` order."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """``(name, child)`` for each direct submodule (not deeper descendants), each child once."""
         memo: set = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in memo:
@@ -290,6 +306,7 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator["Module"]:
+        """The direct submodules, in registration order."""
         for _, m in self.named_children():
             yield m
 
@@ -309,11 +326,16 @@ class Module:
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
     def modules(self) -> Iterator["Module"]:
+        """Self and every descendant module (each once), pre-order as in ``named_modules``."""
         for _, m in self.named_modules():
             yield m
 
     # ----------------------------------------------------------------- modes and grads
     def train(self, mode: bool = True) -> "Module":
+        """Set ``training`` to ``mode`` on self and every descendant; returns self.
+
+        Layers such as Dropout and BatchNorm behave differently in training and evaluation mode.
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -322,14 +344,20 @@ class Module:
         return self
 
     def eval(self) -> "Module":
+        """Switch to evaluation mode: ``train(False)``; returns self."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
+        """Set ``requires_grad`` on every parameter (e.g. ``False`` to freeze the module); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every parameter: set ``.grad`` to None, or fill it with zeros in place.
+
+        With ``set_to_none=False`` an existing grad is detached from any graph and zeroed.
+        """
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -352,87 +380,30 @@ class Module:
         return self
 
     def share_memory(self) -> "Module":
+        """A no-op kept for torch compatibility (npgrad has no inter-process tensor sharing); returns self."""
         return self
-
-    # ----------------------------------------------------------------- dtype / device conversion
-    def _apply(self, fn: Callable[[np.ndarray], np.ndarray], recurse: bool = True) -> "Module":
-        """Replace the array of every parameter, its grad and every buffer by ``fn(array)`` in place.
-
-        Parameter and buffer objects keep their identity (optimizers holding them stay valid).
-        """
-        if recurse:
-            for module in self.children():
-                module._apply(fn)
-        for t in list(self._parameters.values()) + list(self._buffers.values()):
-            if t is None:
-                continue
-            new = fn(t.data)
-            if new is not t.data:
-                t.data = new
-                if t.grad is not None:
-                    t._grad = Tensor._make(fn(t.grad.data))
-        return self
-
-    def _convert_floating(self, np_dtype: np.dtype) -> "Module":
-        return self._apply(lambda a: a.astype(np_dtype) if a.dtype.kind == "f" and a.dtype != np_dtype else a)
-
-    def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """``to(dtype)``, ``to(device)``, ``to(tensor)``, ``to(device, dtype)``: converts floating state."""
-        dtype = kwargs.get("dtype")
-        dev = kwargs.get("device")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, _device)):
-                dev = a
-            elif a is not None:
-                dtype = a
-        if dev is not None and _device(str(dev)).type != "cpu":
-            raise RuntimeError("npgrad was built without a CUDA backend; only device 'cpu' is available")
-        if dtype is None:
-            return self
-        dt = _dtype.to_dtype(dtype)
-        if dt.np.kind not in "fc":
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dt}")
-        return self._convert_floating(dt.np)
-
-    def float(self) -> "Module":
-        return self._convert_floating(np.dtype(np.float32))
-
-    def double(self) -> "Module":
-        return self._convert_floating(np.dtype(np.float64))
-
-    def half(self) -> "Module":
-        return self._convert_floating(np.dtype(np.float16))
-
-    def type(self, dst_type: Any) -> "Module":
-        """Cast every parameter and buffer (floating or not) to ``dst_type``."""
-        target = _dtype.to_dtype(dst_type).np
-        return self._apply(lambda a: a if a.dtype == target else a.astype(target))
-
-    def cpu(self) -> "Module":
-        return self
-
-    def cuda(self, device: Any = None) -> "Module":
-        raise RuntimeError("npgrad was built without a CUDA backend; modules live on the CPU")
 
     # ----------------------------------------------------------------- state dict
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-        if type(self).get_extra_state is not Module.get_extra_state:
-            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+        """Add this module's own entries (not its children's) to ``destination``, keys ``prefix + name``."""
+        save_own_state(self, destination, prefix, keep_vars,
+                       has_extra_state=type(self).get_extra_state is not Module.get_extra_state)
 
     def get_extra_state(self) -> Any:
+        """Override to store extra (picklable) state in ``state_dict`` under ``'_extra_state'``.
+
+        Overriding it makes ``state_dict`` call it; pair it with ``set_extra_state``. The base
+        version is never called and raises.
+        """
         raise RuntimeError(
             "Reached a code path in Module.get_extra_state() that should never be called. Please file an issue"
         )
 
     def set_extra_state(self, state: Any) -> None:
+        """Override to restore the value ``get_extra_state`` returned, when ``load_state_dict`` meets it.
+
+        The base version is never called and raises.
+        """
         raise RuntimeError(
             "Reached a code path in Module.set_extra_state() that should never be called. Please file an issue"
         )
@@ -444,17 +415,7 @@ class Module:
             destination = args[0] if len(args) > 0 else destination
             prefix = args[1] if len(args) > 1 else prefix
             keep_vars = args[2] if len(args) > 2 else keep_vars
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        return destination
+        return state_dict_tree(self, destination, prefix, keep_vars)
 
     def _load_from_state_dict(self, state_dict: Mapping, prefix: str, local_metadata: dict, strict: bool,
                               missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
@@ -470,37 +431,6 @@ class Module:
         torch's RuntimeError; the returned ``_IncompatibleKeys`` lists them otherwise.
         """
         return load_state_dict_tree(self, state_dict, strict, assign)
-
-    # ----------------------------------------------------------------- hooks
-    def _add_hook(self, registry: OrderedDict, hook: Callable, prepend: bool, *flags: OrderedDict) -> RemovableHandle:
-        handle = RemovableHandle(registry, extra_dicts=flags)
-        registry[handle.id] = hook
-        for f in flags:
-            f[handle.id] = True
-        if prepend:
-            registry.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
-        """``hook(module, args) -> None | new args`` (``(module, args, kwargs) -> None | (args, kwargs)``)."""
-        flags = (self._forward_pre_hooks_with_kwargs,) if with_kwargs else ()
-        return self._add_hook(self._forward_pre_hooks, hook, prepend, *flags)
-
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
-        """``hook(module, args, output) -> None | new output`` (kwargs form: ``(module, args, kwargs, output)``)."""
-        flags = ((self._forward_hooks_with_kwargs,) if with_kwargs else ()) + (
-            (self._forward_hooks_always_called,) if always_call else ())
-        return self._add_hook(self._forward_hooks, hook, prepend, *flags)
-
-    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_output) -> None | new grad_output``, before the module's input grads."""
-        return self._add_hook(self._backward_pre_hooks, hook, prepend)
-
-    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_input, grad_output) -> None | new grad_input`` once input grads are known."""
-        return self._add_hook(self._backward_hooks, hook, prepend)
 
     # ----------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -5,18 +5,12 @@ from typing import Any
 
 import numpy as np
 
-from ... import _dtype
 from ...tensor import Tensor
 from .._functional.normalization import group_norm, layer_norm, local_response_norm
-from ..parameter import Parameter
+from ._params import affine_params, reset_affine
 from .module import Module
 
 __all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
-
-
-def _param(shape: tuple, dtype: Any, value: float) -> Parameter:
-    dt = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
-    return Parameter(Tensor._make(np.full(shape, value, dtype=dt)))
 
 
 class LayerNorm(Module):
@@ -29,26 +23,19 @@ class LayerNorm(Module):
             normalized_shape = (int(normalized_shape),)
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = _param(self.normalized_shape, dtype, 1.0)
-            if bias:
-                self.bias = _param(self.normalized_shape, dtype, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_params(self, self.normalized_shape, dtype, elementwise_affine, bias)
 
     def reset_parameters(self) -> None:
+        """Weight back to ones and bias to zeros (when ``elementwise_affine``)."""
         if self.elementwise_affine:
-            self.weight.data[...] = 1
-            if self.bias is not None:
-                self.bias.data[...] = 0
+            reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """(x - mean) / sqrt(var + eps) * weight + bias, statistics over the trailing ``normalized_shape`` dims."""
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        """``normalized_shape, eps=..., elementwise_affine=..., bias=...`` for the module's repr."""
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
 
@@ -62,26 +49,19 @@ class GroupNorm(Module):
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = _param((num_channels,), dtype, 1.0)
-            if bias:
-                self.bias = _param((num_channels,), dtype, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_params(self, (num_channels,), dtype, affine, bias)
 
     def reset_parameters(self) -> None:
+        """Weight back to ones and bias to zeros (when ``affine``)."""
         if self.affine:
-            self.weight.data[...] = 1
-            if self.bias is not None:
-                self.bias.data[...] = 0
+            reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Normalize each sample's channel groups by their mean and variance, then apply weight and bias."""
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        """``num_groups, num_channels, eps=..., affine=..., bias=...`` for the module's repr."""
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
 
 
@@ -93,7 +73,9 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Divide each channel by the local response of its ``size`` neighbouring channels (see the class)."""
         return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
+        """``size, alpha=..., beta=..., k=...`` for the module's repr."""
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

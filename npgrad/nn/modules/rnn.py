@@ -23,7 +23,7 @@ from .. import init
 from .._functional.dropout import dropout
 from .._functional.rnn import _GATES, recurrent_layer
 from ..parameter import Parameter
-from .linear import _empty_param
+from ._params import empty_param as _empty_param
 from .module import Module
 from .rnn_utils import PackedSequence, apply_permutation
 

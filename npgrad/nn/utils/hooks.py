@@ -1,5 +1,7 @@
-"""Call plumbing for ``nn.Module``: hook handles, hooked calls, backward hooks, error context.
+"""Call plumbing for ``nn.Module``: hook registration and handles, hooked calls, backward hooks, error context.
 
+``ModuleHooks`` (a mixin of ``nn.Module``) registers hooks in the module's ordered hook dicts and
+returns a ``RemovableHandle``.
 ``call_with_hooks`` runs one module call with forward pre-hooks / forward hooks (torch's order and
 return-value rules). ``annotate_exception`` rewrites an exception raised inside a submodule as
 ``"<Class> '<path>': <message> (input shape ...)"`` (same type, original chained as the cause).
@@ -14,13 +16,14 @@ so double backward still works.
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from typing import Any, Callable
 
 from ...autograd.function import Function
 from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 
-__all__ = ["RemovableHandle", "BackwardHook", "call_with_hooks", "annotate_exception"]
+__all__ = ["RemovableHandle", "ModuleHooks", "BackwardHook", "call_with_hooks", "annotate_exception"]
 
 
 class RemovableHandle:
@@ -37,6 +40,7 @@ class RemovableHandle:
         self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)
 
     def remove(self) -> None:
+        """Unregister the hook (a no-op if it is already gone)."""
         for ref in (self.hooks_dict_ref,) + self.extra_dict_ref:
             d = ref()
             if d is not None and self.id in d:
@@ -55,6 +59,44 @@ class RemovableHandle:
         hooks, self.id, extras = state
         self.hooks_dict_ref = weakref.ref(hooks if hooks is not None else {})  # type: ignore[arg-type]
         self.extra_dict_ref = tuple(weakref.ref(d) for d in extras if d is not None)
+
+
+class ModuleHooks:
+    """The hook registration methods of ``nn.Module``; each returns a ``RemovableHandle``.
+
+    ``prepend=True`` runs the hook before those already registered. The hooks are stored in the
+    module's ordered dicts (``_forward_pre_hooks``, ...), keyed by the handle's id.
+    """
+
+    def _add_hook(self, registry: OrderedDict, hook: Callable, prepend: bool, *flags: OrderedDict) -> RemovableHandle:
+        handle = RemovableHandle(registry, extra_dicts=flags)
+        registry[handle.id] = hook
+        for f in flags:
+            f[handle.id] = True
+        if prepend:
+            registry.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args) -> None | new args`` (``(module, args, kwargs) -> None | (args, kwargs)``)."""
+        flags = (self._forward_pre_hooks_with_kwargs,) if with_kwargs else ()
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, *flags)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output) -> None | new output`` (kwargs form: ``(module, args, kwargs, output)``)."""
+        flags = ((self._forward_hooks_with_kwargs,) if with_kwargs else ()) + (
+            (self._forward_hooks_always_called,) if always_call else ())
+        return self._add_hook(self._forward_hooks, hook, prepend, *flags)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output) -> None | new grad_output``, before the module's input grads."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output) -> None | new grad_input`` once input grads are known."""
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
 
 class _HookIdentity(Function):
@@ -105,11 +147,13 @@ class BackwardHook:
         self.grad_outputs: tuple | None = None
 
     def setup_input_hook(self, args: tuple) -> tuple:
+        """Wrap the module call's tensor inputs in the identity node that runs the full backward hooks."""
         self.n_inputs = len(args)
         new, self.input_positions = _wrap(args, self._input_callback)
         return new
 
     def setup_output_hook(self, result: Any) -> Any:
+        """Wrap the module's tensor outputs in the identity node that gathers grad_output (pre-hooks)."""
         is_tuple = isinstance(result, tuple)
         outs = result if is_tuple else (result,)
         self.n_outputs = len(outs)

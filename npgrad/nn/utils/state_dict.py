@@ -1,6 +1,10 @@
-"""``state_dict`` loading for ``nn.Module`` (torch's key rules and error messages).
+"""``state_dict`` saving and loading for ``nn.Module`` (torch's key rules and error messages).
 
-``load_state_dict_tree`` walks the module tree; each module copies its own entries with
+Saving: ``state_dict_tree`` (behind ``Module.state_dict``) lets each module add its own entries
+with ``save_own_state`` (called from ``Module._save_to_state_dict``), then recurses into the
+children's ``state_dict``; keys are dotted paths, in registration order.
+
+Loading: ``load_state_dict_tree`` walks the module tree; each module copies its own entries with
 ``load_own_state`` (called from ``Module._load_from_state_dict``, which subclasses may override).
 Values may be npgrad tensors or NumPy arrays; they are copied in place, cast to the existing dtype.
 """
@@ -15,7 +19,7 @@ from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 from ..parameter import Parameter
 
-__all__ = ["load_own_state", "load_state_dict_tree", "EXTRA_STATE_KEY_SUFFIX"]
+__all__ = ["save_own_state", "state_dict_tree", "load_own_state", "load_state_dict_tree", "EXTRA_STATE_KEY_SUFFIX"]
 
 EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
@@ -27,6 +31,42 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
+
+
+def save_own_state(module: Any, destination: dict, prefix: str, keep_vars: bool,
+                   has_extra_state: bool = False) -> None:
+    """Put ``module``'s own parameters and persistent buffers under ``prefix + name`` in ``destination``.
+
+    Values are detached unless ``keep_vars``; with ``has_extra_state`` (the module overrides
+    ``get_extra_state``) that state is stored under ``prefix + '_extra_state'``.
+    """
+    for name, param in module._parameters.items():
+        if param is not None:
+            destination[prefix + name] = param if keep_vars else param.detach()
+    for name, buf in module._buffers.items():
+        if buf is not None and name not in module._non_persistent_buffers_set:
+            destination[prefix + name] = buf if keep_vars else buf.detach()
+    if has_extra_state:
+        destination[prefix + EXTRA_STATE_KEY_SUFFIX] = module.get_extra_state()
+
+
+def state_dict_tree(module: Any, destination: dict | None, prefix: str, keep_vars: bool) -> dict:
+    """``Module.state_dict``: ``module``'s entries, then each child's (through its own ``state_dict``).
+
+    Without a ``destination`` a new ``OrderedDict`` is made, carrying torch's ``_metadata``
+    (each module's ``_version`` under its dotted path).
+    """
+    if destination is None:
+        destination = OrderedDict()
+        destination._metadata = OrderedDict()  # type: ignore[attr-defined]
+    metadata = getattr(destination, "_metadata", None)
+    if metadata is not None:
+        metadata[prefix[:-1]] = {"version": module._version}
+    module._save_to_state_dict(destination, prefix, keep_vars)
+    for name, child in module._modules.items():
+        if child is not None:
+            child.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+    return destination
 
 
 def load_own_state(module: Any, state_dict: Mapping, prefix: str, local_metadata: dict, strict: bool,

@@ -50,6 +50,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     """``pickle.Unpickler`` whose ``find_class`` only yields NumPy array reconstruction helpers."""
 
     def find_class(self, module: str, name: str) -> Any:
+        """The allowed global ``module.name``; any other raises ``pickle.UnpicklingError``."""
         try:
             return _ALLOWED[(module, name)]
         except KeyError:

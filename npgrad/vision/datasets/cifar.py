@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from ._pickle import load_pickle
-from .utils import DatasetNotFoundError, download_file, extract_archive
+from .utils import download_file, extract_archive
 from .vision import ArrayImageDataset
 
 #: Mirrors tried in order by ``CIFAR10(download=True)`` (tests may point this elsewhere).
@@ -71,14 +71,7 @@ class CIFAR10(ArrayImageDataset):
                  target_transform: Callable | None = None, download: bool = False, *,
                  batch_transform: Callable | None = None) -> None:
         super().__init__(root, transform, target_transform, batch_transform)
-        self.train = train
-        if download:
-            self.download()
-        fmt = self._format()
-        if fmt is None:
-            raise DatasetNotFoundError(
-                "Dataset not found. You can use download=True to download it. " + self._offline_hint()
-            )
+        fmt = self._open_split(train, download, self._format)
         if fmt == "python":
             self.data, self.targets = self._load_python()
             self.classes = self._python_classes()
@@ -166,14 +159,6 @@ class CIFAR10(ArrayImageDataset):
         archive = download_file(self.mirrors, self.filename, self.root, self.tgz_md5,
                                 offline_hint=self._offline_hint())
         extract_archive(archive, self.root)
-
-    def _to_pil(self, img: np.ndarray) -> Any:
-        from PIL import Image
-
-        return Image.fromarray(np.ascontiguousarray(img))  # H×W×3 uint8 -> mode 'RGB'
-
-    def extra_repr(self) -> str:
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class CIFAR100(CIFAR10):

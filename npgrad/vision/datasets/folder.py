@@ -18,6 +18,7 @@ def has_file_allowed_extension(filename: str, extensions: str | Sequence[str]) -
 
 
 def is_image_file(filename: str) -> bool:
+    """Whether ``filename`` has one of the image extensions of ``IMG_EXTENSIONS``."""
     return has_file_allowed_extension(filename, IMG_EXTENSIONS)
 
 
@@ -77,6 +78,7 @@ def pil_loader(path: str) -> Image.Image:
 
 
 def default_loader(path: str) -> Any:
+    """Open the image at ``path`` as an RGB PIL image (``pil_loader``)."""
     return pil_loader(path)
 
 
@@ -105,11 +107,13 @@ class DatasetFolder(VisionDataset):
     def make_dataset(directory: str | os.PathLike, class_to_idx: dict[str, int],
                      extensions: tuple[str, ...] | None = None, is_valid_file: Callable[[str], bool] | None = None,
                      allow_empty: bool = False) -> list[tuple[str, int]]:
+        """The ``(path, class_index)`` samples under ``directory`` (see the module-level ``make_dataset``)."""
         if class_to_idx is None:
             raise ValueError("The class_to_idx parameter cannot be None.")
         return make_dataset(directory, class_to_idx, extensions, is_valid_file, allow_empty)
 
     def find_classes(self, directory: str | os.PathLike) -> tuple[list[str], dict[str, int]]:
+        """The class names (sorted sub-folders of ``directory``) and their indices; override to customise."""
         return find_classes(directory)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:

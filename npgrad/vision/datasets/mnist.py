@@ -5,12 +5,12 @@ import gzip
 import os
 import struct
 import sys
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from ...utils.data._tensors import to_tensor
-from .utils import DatasetNotFoundError, download_file
+from .utils import download_file
 from .vision import ArrayImageDataset
 
 #: Mirrors tried in order by ``MNIST(download=True)`` (tests may point this elsewhere).
@@ -87,14 +87,7 @@ class MNIST(ArrayImageDataset):
                  target_transform: Callable | None = None, download: bool = False, *,
                  batch_transform: Callable | None = None) -> None:
         super().__init__(root, transform, target_transform, batch_transform)
-        self.train = train
-        if download:
-            self.download()
-        paths = self._split_paths()
-        if paths is None:
-            raise DatasetNotFoundError(
-                "Dataset not found. You can use download=True to download it. " + self._offline_hint()
-            )
+        paths = self._open_split(train, download, self._split_paths)
         images, labels = read_idx(paths[0]), read_idx(paths[1])
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise RuntimeError(
@@ -110,10 +103,12 @@ class MNIST(ArrayImageDataset):
 
     @property
     def raw_folder(self) -> str:
+        """``root/<ClassName>/raw``, where the IDX files live (torchvision's layout)."""
         return os.path.join(self.root, self.__class__.__name__, "raw")
 
     @property
     def class_to_idx(self) -> dict[str, int]:
+        """Class name -> target index."""
         return {c: i for i, c in enumerate(self.classes)}
 
     def _split_files(self) -> list[str]:
@@ -150,14 +145,6 @@ class MNIST(ArrayImageDataset):
         for name, md5 in self.resources:
             if self._find(name) is None:
                 download_file(self.mirrors, name, self.raw_folder, md5, offline_hint=self._offline_hint())
-
-    def _to_pil(self, img: np.ndarray) -> Any:
-        from PIL import Image
-
-        return Image.fromarray(np.ascontiguousarray(img))  # 2-D uint8 -> mode 'L'
-
-    def extra_repr(self) -> str:
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class FashionMNIST(MNIST):

@@ -65,6 +65,7 @@ def calculate_md5(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
 
 
 def check_md5(path: str | os.PathLike, md5: str) -> bool:
+    """Whether the file at ``path`` has the md5 hex digest ``md5``."""
     return calculate_md5(path) == md5
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 from ...utils.data import Dataset
 from ...utils.data._tensors import index_array, is_tensor, to_numpy, to_tensor
 from ...utils.data.collate import default_collate
-from .utils import resolve_root
+from .utils import DatasetNotFoundError, resolve_root
 
 
 class StandardTransform:
@@ -57,6 +57,7 @@ class VisionDataset(Dataset):
         raise NotImplementedError
 
     def extra_repr(self) -> str:
+        """Extra lines for the dataset's repr (subclasses override it)."""
         return ""
 
     def __repr__(self) -> str:
@@ -71,6 +72,8 @@ class VisionDataset(Dataset):
 class ArrayImageDataset(VisionDataset):
     """A vision dataset whose images sit in memory as one uint8 array (N×H×W or N×H×W×C).
 
+    Subclasses (MNIST, CIFAR) load one split, ``train`` or test: their ``__init__`` calls
+    ``_open_split`` to download if asked and locate the files, then fills ``data`` and ``targets``.
     ``__getitem__`` returns ``(PIL image or transform(image), int target)`` like torchvision.
     ``__getitems__`` is the DataLoader's batched fast path: when the dataset has a batched
     transform (``batch_transform=`` or a ``transform`` that ``transforms.batch.from_transform``
@@ -88,6 +91,35 @@ class ArrayImageDataset(VisionDataset):
     # subclasses set self.data / self.targets
     data: Any
     targets: Any
+    train: bool
+
+    def _open_split(self, train: bool, download: bool, locate: Callable[[], Any]) -> Any:
+        """Record ``train``, run ``download()`` if asked, and return ``locate()``'s result.
+
+        ``locate`` returns None when the split's files are missing, which raises
+        ``DatasetNotFoundError`` with the subclass's ``_offline_hint()``.
+        """
+        self.train = train
+        if download:
+            self.download()
+        found = locate()
+        if found is None:
+            raise DatasetNotFoundError(
+                "Dataset not found. You can use download=True to download it. " + self._offline_hint()
+            )
+        return found
+
+    def download(self) -> None:
+        """Fetch the dataset's files into ``root`` (each subclass knows its sources)."""
+        raise NotImplementedError
+
+    def _offline_hint(self) -> str:
+        """Where to put the files by hand (appended to the not-found error)."""
+        return ""
+
+    def extra_repr(self) -> str:
+        """``Split: Train`` or ``Split: Test`` in the dataset's repr."""
+        return f"Split: {'Train' if self.train is True else 'Test'}"
 
     def _images(self) -> np.ndarray:
         return to_numpy(self.data)
@@ -103,6 +135,7 @@ class ArrayImageDataset(VisionDataset):
         return cached
 
     def _to_pil(self, img: np.ndarray) -> Image.Image:
+        """One image as PIL: an H×W uint8 array gives mode 'L', H×W×3 gives 'RGB'."""
         return Image.fromarray(np.ascontiguousarray(img))
 
     def _batched(self) -> Callable | None:
@@ -120,6 +153,7 @@ class ArrayImageDataset(VisionDataset):
 
     @property
     def collated_getitems(self) -> bool:  # type: ignore[override]
+        """True when ``__getitems__`` returns an already-collated batch (a batched transform exists)."""
         return self._batched() is not None
 
     def __len__(self) -> int:

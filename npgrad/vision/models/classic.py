@@ -29,6 +29,12 @@ class MLP(nn.Module):
 
 
 def mlp(in_features: int = 784, hidden: Sequence[int] = (256, 128), num_classes: int = 10, dropout: float = 0.0) -> MLP:
+    """A multi-layer perceptron classifier (:class:`MLP`): Flatten, then Linear + ReLU (+ Dropout when
+    ``dropout`` > 0) for each width in ``hidden``, then a final Linear to ``num_classes`` logits.
+
+    Input: (N, *) with prod(*) == ``in_features`` (default (N, 1, 28, 28) MNIST images); output: (N, num_classes).
+    Default configuration 784-256-128-10: 235,146 parameters.
+    """
     return MLP(in_features, tuple(hidden), num_classes, dropout)
 
 
@@ -50,4 +56,10 @@ class LeNet5(nn.Module):
 
 
 def lenet5(num_classes: int = 10, in_channels: int = 1) -> LeNet5:
+    """LeNet-5 (:class:`LeNet5`; LeCun et al., 1998, "Gradient-based learning applied to document
+    recognition"), with ReLU and max-pooling in place of the original sigmoid units and subsampling.
+
+    conv 5x5 6 (padding 2) - pool 2 - conv 5x5 16 - pool 2 - fc 400->120 - fc 120->84 - fc 84->num_classes.
+    Input: (N, in_channels, 28, 28); output: (N, num_classes) logits. 61,706 parameters with the defaults.
+    """
     return LeNet5(num_classes, in_channels)

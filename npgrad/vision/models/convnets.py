@@ -36,6 +36,13 @@ class AlexNetMNIST(nn.Module):
 
 
 def alexnet_mnist(num_classes: int = 10, **kw: Any) -> AlexNetMNIST:
+    """An AlexNet-shaped CNN for 28x28 images (:class:`AlexNetMNIST`): the five-conv + three-fc layout of
+    Krizhevsky et al., 2012 ("ImageNet Classification with Deep Convolutional Neural Networks"), shrunk to
+    3x3 convs (with BatchNorm) of 32-64-128-128-64 channels and 256-wide fc layers.
+
+    Input: (N, in_channels, 28, 28) (``in_channels`` = 1 by default; ``dropout`` = 0.5 also via ``kw``);
+    output: (N, num_classes) logits. 530,538 parameters with the defaults.
+    """
     return AlexNetMNIST(num_classes, **kw)
 
 
@@ -57,6 +64,14 @@ class VGG(nn.Module):
 
 
 def vgg11_bn(num_classes: int = 1000, in_channels: int = 3, **kw: Any) -> VGG:
+    """VGG-11 ("configuration A") with BatchNorm after every conv (Simonyan & Zisserman, 2015, "Very Deep
+    Convolutional Networks for Large-Scale Image Recognition"), torchvision's layout and parameter names.
+
+    Eight 3x3 conv-BN-ReLU layers (64, M, 128, M, 256, 256, M, 512, 512, M, 512, 512, M; M = 2x2 max-pool),
+    a 7x7 adaptive average pool and three fc layers 25088->4096->4096->num_classes with dropout
+    (``dropout`` = 0.5 via ``kw``). Input: (N, in_channels, H, W), designed for 224x224 (any H, W >= 32
+    work); output: (N, num_classes) logits. 132,868,840 parameters with the defaults (1000 classes).
+    """
     layers: list = []
     cin = in_channels
     for v in (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"):

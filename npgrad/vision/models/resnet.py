@@ -132,32 +132,97 @@ class CifarResNet(nn.Module):
 
 
 def resnet18(num_classes: int = 1000, **kw: Any) -> ResNet:
+    """ResNet-18 (He et al., 2016, "Deep Residual Learning for Image Recognition") in torchvision's
+    ImageNet layout (:class:`ResNet`): 7x7/2 conv 64 stem, 3x3/2 max-pool, four stages of [2, 2, 2, 2]
+    BasicBlocks (64, 128, 256, 512 channels; stride 2 from stage 2 on), global average pool and fc.
+
+    Input: (N, 3, H, W), designed for 224x224 (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    11,689,512 parameters with the default 1000 classes. Parameter names match torchvision's, so its
+    state_dicts load.
+    """
     return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, **kw)
 
 
 def resnet34(num_classes: int = 1000, **kw: Any) -> ResNet:
+    """ResNet-34 (He et al., 2016, "Deep Residual Learning for Image Recognition") in torchvision's
+    ImageNet layout (:class:`ResNet`): 7x7/2 conv 64 stem, 3x3/2 max-pool, four stages of [3, 4, 6, 3]
+    BasicBlocks (64, 128, 256, 512 channels; stride 2 from stage 2 on), global average pool and fc.
+
+    Input: (N, 3, H, W), designed for 224x224 (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    21,797,672 parameters with the default 1000 classes. Parameter names match torchvision's, so its
+    state_dicts load.
+    """
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, **kw)
 
 
 def resnet50(num_classes: int = 1000, **kw: Any) -> ResNet:
+    """ResNet-50 (He et al., 2016, "Deep Residual Learning for Image Recognition") in torchvision's
+    ImageNet layout (:class:`ResNet`): 7x7/2 conv 64 stem, 3x3/2 max-pool, four stages of [3, 4, 6, 3]
+    Bottleneck blocks (64, 128, 256, 512 base channels, x4 expansion; stride 2 from stage 2 on), global
+    average pool and fc.
+
+    Input: (N, 3, H, W), designed for 224x224 (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    25,557,032 parameters with the default 1000 classes. Parameter names match torchvision's, so its
+    state_dicts load.
+    """
     return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, **kw)
 
 
 def resnet20(num_classes: int = 10, **kw: Any) -> CifarResNet:
+    """ResNet-20 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
+    depth 6n+2 with n = 3 (:class:`CifarResNet`).
+
+    3x3 conv 16, three stages of 3 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
+    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
+    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    272,474 parameters with the default 10 classes.
+    """
     return CifarResNet(20, num_classes, **kw)
 
 
 def resnet32(num_classes: int = 10, **kw: Any) -> CifarResNet:
+    """ResNet-32 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
+    depth 6n+2 with n = 5 (:class:`CifarResNet`).
+
+    3x3 conv 16, three stages of 5 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
+    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
+    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    466,906 parameters with the default 10 classes.
+    """
     return CifarResNet(32, num_classes, **kw)
 
 
 def resnet44(num_classes: int = 10, **kw: Any) -> CifarResNet:
+    """ResNet-44 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
+    depth 6n+2 with n = 7 (:class:`CifarResNet`).
+
+    3x3 conv 16, three stages of 7 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
+    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
+    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    661,338 parameters with the default 10 classes.
+    """
     return CifarResNet(44, num_classes, **kw)
 
 
 def resnet56(num_classes: int = 10, **kw: Any) -> CifarResNet:
+    """ResNet-56 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
+    depth 6n+2 with n = 9 (:class:`CifarResNet`).
+
+    3x3 conv 16, three stages of 9 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
+    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
+    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    855,770 parameters with the default 10 classes.
+    """
     return CifarResNet(56, num_classes, **kw)
 
 
 def resnet110(num_classes: int = 10, **kw: Any) -> CifarResNet:
+    """ResNet-110 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
+    depth 6n+2 with n = 18 (:class:`CifarResNet`).
+
+    3x3 conv 16, three stages of 18 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
+    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
+    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
+    1,730,714 parameters with the default 10 classes.
+    """
     return CifarResNet(110, num_classes, **kw)
