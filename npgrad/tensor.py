@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from collections import OrderedDict
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -36,7 +37,8 @@ from ._tensor_ops import TensorOps, _shape_args
 from . import autograd as _autograd
 from .autograd import function as _function
 from .autograd.engine import run_backward as _run_backward
-from .autograd.function import RemovableHandle, accumulator_for
+from .autograd.function import accumulator_for
+from .autograd.hooks import RemovableHandle, add_hook
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -272,16 +274,15 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps, TensorExt
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._grad_fn is None:
             if self._hooks is None:
-                self._hooks = []
+                self._hooks = OrderedDict()
             hooks = self._hooks
         else:
             node = self._grad_fn
             if node._hooks is None:
                 node._hooks = {}
             node._any_hooks = True
-            hooks = node._hooks.setdefault(self._output_nr, [])
-        hooks.append(hook)
-        return RemovableHandle(hooks, hook)
+            hooks = node._hooks.setdefault(self._output_nr, OrderedDict())
+        return add_hook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> RemovableHandle:
         """Call ``hook(tensor)`` after backward accumulated into this leaf's ``.grad``."""
@@ -290,9 +291,8 @@ class Tensor(TensorOperators, TensorConvert, TensorInplace, TensorOps, TensorExt
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self._post_acc_hooks is None:
-            self._post_acc_hooks = []
-        self._post_acc_hooks.append(hook)
-        return RemovableHandle(self._post_acc_hooks, hook)
+            self._post_acc_hooks = OrderedDict()
+        return add_hook(self._post_acc_hooks, hook)
 
     def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
                  create_graph: builtins.bool = False, inputs: Sequence["Tensor"] | None = None) -> None:

@@ -62,6 +62,19 @@ def test_guides_reference_something() -> None:
     assert len({p for _, p, _ in refs}) >= 20 and sum(n is not None and n != "" for _, _, n in refs) >= 40
 
 
+def _defined_names(path: Path) -> set[str]:
+    """Names a module defines itself at top level (functions, classes, assignments), not imports."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
 @pytest.mark.parametrize("guide,path,name", sorted(set(_references()), key=str))
 def test_guide_reference_exists(guide: str, path: str, name: str) -> None:
     target = REPO / path
@@ -69,6 +82,11 @@ def test_guide_reference_exists(guide: str, path: str, name: str) -> None:
     if not name:
         return
     assert path.endswith(".py"), f"{guide}: {path}::{name} names something inside a non-Python file"
+    top = name.split(".")[0]
+    assert top in _defined_names(target), (
+        f"{guide}: {path}::{name} — {top!r} is not defined in that file (only imported there?); "
+        "point the guide at the file that defines it"
+    )
     module = importlib.import_module(path[:-3].replace("/", ".").removesuffix(".__init__"))
     obj = module
     for part in name.split("."):

@@ -286,7 +286,7 @@ def _call_backward(node: Any, grads: list, create_graph: bool) -> tuple:
             )
         result = result[:n_in]
     if node._any_hooks and node._post_hooks:
-        for hook in list(node._post_hooks):
+        for hook in list(node._post_hooks.values()):
             new = hook(result, tuple(grads))
             if new is not None:
                 result = tuple(new)
@@ -325,8 +325,8 @@ class _NoDoubleBackward(_fn.Function):
         )
 
 
-def _run_hooks(hooks: list, grad: "Tensor") -> "Tensor":
-    for hook in list(hooks):
+def _run_hooks(hooks: dict, grad: "Tensor") -> "Tensor":
+    for hook in list(hooks.values()):
         new = hook(grad)
         if new is not None:
             grad = new
@@ -353,7 +353,7 @@ def _pre_hooks(node: Any, grads: list, handed_out: set) -> list:
                 else:
                     t._grad = t._grad + g
     if node._pre_hooks:
-        for hook in list(node._pre_hooks):
+        for hook in list(node._pre_hooks.values()):
             new = hook(tuple(grads))
             if new is not None:
                 grads = list(new)
@@ -386,5 +386,5 @@ def _accumulate(var: "Tensor", grad: "Tensor", create_graph: bool, handed_out: s
         else:
             var._grad = _fn.Tensor._make(od + gd)
     if var._post_acc_hooks:
-        for hook in list(var._post_acc_hooks):
+        for hook in list(var._post_acc_hooks.values()):
             hook(var)

@@ -24,11 +24,13 @@ writes: ``_edges`` holds, per forward argument, ``(next_node, output_nr, shape, 
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from .grad_mode import _state
+from .hooks import RemovableHandle, add_hook
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -128,7 +130,7 @@ class Function:
     _saved: Any = ()  # list of saved entries; None once freed by backward
     _non_diff: tuple = ()
     _dirty: tuple = ()
-    _hooks: Any = None  # output index -> list of tensor hooks
+    _hooks: Any = None  # output index -> ordered dict of tensor hooks (handle id -> hook)
     _retained: Any = None  # output index -> weakref to the tensor that retains its grad
     _pre_hooks: Any = None
     _post_hooks: Any = None
@@ -213,18 +215,16 @@ class Function:
     def register_hook(self, fn: Callable) -> "RemovableHandle":
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; it may return new grad_inputs."""
         if self._post_hooks is None:
-            self._post_hooks = []
+            self._post_hooks = OrderedDict()
         self._any_hooks = True
-        self._post_hooks.append(fn)
-        return RemovableHandle(self._post_hooks, fn)
+        return add_hook(self._post_hooks, fn)
 
     def register_prehook(self, fn: Callable) -> "RemovableHandle":
         """``fn(grad_outputs)`` runs before this node's backward; it may return new grad_outputs."""
         if self._pre_hooks is None:
-            self._pre_hooks = []
+            self._pre_hooks = OrderedDict()
         self._any_hooks = True
-        self._pre_hooks.append(fn)
-        return RemovableHandle(self._pre_hooks, fn)
+        return add_hook(self._pre_hooks, fn)
 
     # ----------------------------------------------------------------- machinery
     @classmethod
@@ -394,25 +394,3 @@ def accumulator_for(t: "Tensor") -> AccumulateGrad:
     acc = AccumulateGrad(t)
     t._accumulator = weakref.ref(acc)
     return acc
-
-
-class RemovableHandle:
-    """Returned by hook registrations; ``remove()`` unregisters the hook."""
-
-    __slots__ = ("_hooks", "_hook")
-
-    def __init__(self, hooks: list, hook: Any) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        hooks = self._hooks
-        for i, h in enumerate(hooks):
-            if h is self._hook:
-                del hooks[i]
-                break
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()

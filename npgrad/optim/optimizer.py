@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.grad_mode import enable_grad
+from ..autograd.hooks import RemovableHandle, add_hook
 from ..tensor import Tensor
 
 
@@ -39,42 +40,18 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: "OrderedDict[int, Callable]") -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
-
-
 _global_pre_hooks: "OrderedDict[int, Callable]" = OrderedDict()
 _global_post_hooks: "OrderedDict[int, Callable]" = OrderedDict()
 
 
 def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Run ``hook(optimizer, args, kwargs)`` before every optimizer's ``step``."""
-    handle = RemovableHandle(_global_pre_hooks)
-    _global_pre_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """Run ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``."""
-    handle = RemovableHandle(_global_post_hooks)
-    _global_post_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_post_hooks, hook)
 
 
 def _typename(obj: Any) -> str:
@@ -263,20 +240,13 @@ class Optimizer:
             return closure()
 
     # ----------------------------------------------------------------- hooks
-    def _register(self, table: "OrderedDict[int, Callable]", hook: Callable, prepend: bool = False) -> RemovableHandle:
-        handle = RemovableHandle(table)
-        table[handle.id] = hook
-        if prepend:
-            table.move_to_end(handle.id, last=False)
-        return handle
-
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None | (new_args, new_kwargs)`` runs before ``step``."""
-        return self._register(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None`` runs after ``step``."""
-        return self._register(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer) -> None`` runs at the start of ``state_dict()``, before anything is packed.
@@ -284,7 +254,7 @@ class Optimizer:
         Hooks run in registration order; ``prepend=True`` puts this one first. Returns a handle whose
         ``remove()`` unregisters it.
         """
-        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer, state_dict) -> None | dict`` runs at the end of ``state_dict()``.
@@ -293,7 +263,7 @@ class Optimizer:
         caller then receive. ``prepend=True`` runs it before the hooks already registered. Returns a
         handle whose ``remove()`` unregisters it.
         """
-        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer, state_dict) -> None | dict`` runs at the start of ``load_state_dict()``.
@@ -302,7 +272,7 @@ class Optimizer:
         rest of the load (e.g. to migrate an old checkpoint format). ``prepend=True`` runs it before the
         hooks already registered. Returns a handle whose ``remove()`` unregisters it.
         """
-        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer) -> None`` runs at the end of ``load_state_dict()``, once the new state and
@@ -311,7 +281,7 @@ class Optimizer:
         ``prepend=True`` runs it before the hooks already registered. Returns a handle whose
         ``remove()`` unregisters it.
         """
-        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # ----------------------------------------------------------------- checkpoints
     def state_dict(self) -> dict[str, Any]:

@@ -66,12 +66,15 @@ def _selection(index: np.ndarray, size: int, dtype: np.dtype) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def _nearest_index(in_size: int, out_size: int, scale: float | None, exact: bool) -> np.ndarray:
-    """torch's nearest_idx / nearest-exact source indices (float32 arithmetic, as torch does)."""
+def _nearest_index(in_size: int, out_size: int, scale: float | None, exact: bool, shortcuts: bool) -> np.ndarray:
+    """torch's nearest_idx / nearest-exact source indices (float32 arithmetic, as torch does).
+
+    ``shortcuts``: torch's 2-D nearest kernel copies a dim whose size is unchanged and halves the
+    index of a doubled one, whatever the scale_factor; 1-D nearest and nearest-exact do not."""
     o = np.arange(out_size)
-    if not exact and out_size == in_size:
+    if shortcuts and out_size == in_size:
         return o
-    if not exact and out_size == 2 * in_size:
+    if shortcuts and out_size == 2 * in_size:
         return o >> 1
     s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(in_size) / np.float32(out_size)
     src = (o.astype(np.float32) + np.float32(0.5)) * s if exact else o.astype(np.float32) * s
@@ -110,10 +113,13 @@ def _area_matrix(in_size: int, out_size: int, dtype: np.dtype) -> np.ndarray:
 def _resample(x4: Tensor, mode: str, out_hw: tuple, scales: tuple, align_corners: bool, nd: int) -> Tensor:
     """Resample the (N, C, H, W) tensor (H == 1 for 1-D) to ``out_hw`` with ``mode``."""
     (h, w), dt = x4.data.shape[2:], x4.data.dtype
+    if mode in ("linear", "bilinear"):  # torch copies a dim whose size is unchanged, whatever the scale_factor
+        scales = tuple(None if o == i else s for o, i, s in zip(out_hw, (h, w), scales))
     if mode in ("nearest", "nearest-exact"):
         exact = mode == "nearest-exact"
-        rows = None if nd == 1 else _nearest_index(h, out_hw[0], scales[0], exact)
-        cols = _nearest_index(w, out_hw[1], scales[1], exact)
+        shortcuts = mode == "nearest" and nd == 2
+        rows = None if nd == 1 else _nearest_index(h, out_hw[0], scales[0], exact, shortcuts)
+        cols = _nearest_index(w, out_hw[1], scales[1], exact, shortcuts)
         mh = None if rows is None else _selection(rows, h, dt)
         return SeparableFn.apply(x4, mh, _selection(cols, w, dt), (rows, cols))
     if mode == "area":

@@ -15,50 +15,15 @@ so double backward still works.
 """
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from typing import Any, Callable
 
 from ...autograd.function import Function
+from ...autograd.hooks import RemovableHandle, add_hook
 from ...autograd.grad_mode import _state
 from ...tensor import Tensor
 
 __all__ = ["RemovableHandle", "ModuleHooks", "BackwardHook", "call_with_hooks", "annotate_exception"]
-
-
-class RemovableHandle:
-    """Handle returned by ``register_*_hook``: ``remove()`` (or leaving a ``with`` block) unregisters."""
-
-    next_id: int = 0
-
-    def __init__(self, hooks_dict: Any, *, extra_dicts: Any = ()) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        if isinstance(extra_dicts, dict):
-            extra_dicts = (extra_dicts,)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)
-
-    def remove(self) -> None:
-        """Unregister the hook (a no-op if it is already gone)."""
-        for ref in (self.hooks_dict_ref,) + self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
-
-    def __getstate__(self) -> tuple:
-        return (self.hooks_dict_ref(), self.id, tuple(r() for r in self.extra_dict_ref))
-
-    def __setstate__(self, state: tuple) -> None:
-        hooks, self.id, extras = state
-        self.hooks_dict_ref = weakref.ref(hooks if hooks is not None else {})  # type: ignore[arg-type]
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras if d is not None)
 
 
 class ModuleHooks:
@@ -69,12 +34,9 @@ class ModuleHooks:
     """
 
     def _add_hook(self, registry: OrderedDict, hook: Callable, prepend: bool, *flags: OrderedDict) -> RemovableHandle:
-        handle = RemovableHandle(registry, extra_dicts=flags)
-        registry[handle.id] = hook
+        handle = add_hook(registry, hook, prepend, extra_dicts=flags)
         for f in flags:
             f[handle.id] = True
-        if prepend:
-            registry.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
