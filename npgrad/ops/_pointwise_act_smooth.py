@@ -17,7 +17,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._binary_select import where
 from ._binary_util import where_array
-from ._pointwise_erf import _erf
+from ._pointwise_erf import _erf, _erfc_large
 from ._pointwise_math import exp, log1p, sigmoid, tanh
 from ._pointwise_round import abs, sign  # noqa: A004
 from ._pointwise_util import _activation_op, _apply, _log1p_unit, _sigmoid, _Spec, _times
@@ -81,37 +81,45 @@ def _elu_d2(x: Tensor, alpha: float, scale: float, isc: float) -> Tensor:
 
 # ----------------------------------------------------------------------------- gelu / silu / mish
 def _gelu_fwd(a: np.ndarray, approximate: str) -> tuple:
-    """(x Phi(x), Phi(x)); Phi is 0.5 (1 + erf(x / sqrt 2)) or 0.5 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    """(x Phi(x), aux); Phi is 0.5 (1 + erf(x / sqrt 2)), or for the tanh form
+    0.5 (1 + tanh(u)) = sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3).
+
+    ``aux`` (kept for the backward) is Phi, or (sigmoid(2u), sigmoid(-2u)) for the tanh form: both
+    computed directly, so neither 1 + tanh(u) nor 1 - tanh(u)^2 cancels in the tails."""
     if approximate == "tanh":
         t = a * a
-        t *= _GELU_KAPPA * _GELU_BETA
-        t += _GELU_BETA
-        t *= a
-        np.tanh(t, out=t)
-        aux = t.copy()  # tanh(inner), reused by the backward
-    else:
-        t = aux = _erf(a, _SQRT1_2)
+        t *= 2.0 * _GELU_KAPPA * _GELU_BETA
+        t += 2.0 * _GELU_BETA
+        t *= a  # 2u
+        s, sc = _sigmoid(t), _sigmoid(np.negative(t, out=t))
+        return s * a, (s, sc)
+    t = _erf(a, _SQRT1_2)
     t += 1.0
     t *= 0.5
-    return t * a, (aux if approximate == "tanh" else t)
+    if a.dtype != np.float64:
+        # Phi(x) = erfc(-x / sqrt 2) / 2 where 1 + erf would cancel (x < -1.77): in float32 that
+        # subtraction keeps only a few correct bits of a value near 1e-4.
+        tail = np.flatnonzero(a.reshape(-1) < -1.25 / _SQRT1_2)
+        if tail.size:
+            z = np.negative(a.reshape(-1).take(tail), dtype=np.float64) * _SQRT1_2
+            t.reshape(-1)[tail] = 0.5 * _erfc_large(z)
+    return t * a, t
 
 
 def _gelu_grad(g: np.ndarray, x: np.ndarray, approximate: str, aux: Any = None) -> np.ndarray:
-    """g (Phi(x) + x phi(x)), or the derivative of the tanh form; ``aux`` is the forward's cdf / tanh."""
+    """g (Phi(x) + x phi(x)); for the tanh form g (s + 2 x s (1 - s) du/dx) with s = sigmoid(2u),
+    du/dx = sqrt(2/pi) (1 + 3 * 0.044715 x^2). ``aux`` is the forward's (see ``_gelu_fwd``)."""
     if approximate == "tanh":
-        th = aux if aux is not None else _gelu_fwd(x, "tanh")[1]
-        du = x * x  # d inner / dx = beta (1 + 3 kappa x^2)
+        s, sc = aux if aux is not None else _gelu_fwd(x, "tanh")[1]
+        du = x * x
         du *= 3.0 * _GELU_KAPPA * _GELU_BETA
         du += _GELU_BETA
-        right = np.square(th)
-        np.subtract(1.0, right, out=right)
-        right *= du
-        right *= x
-        right *= 0.5
-        out = th + 1.0
-        out *= 0.5
-        out += right
-        return _times(out, g)
+        du *= sc
+        du *= s
+        du *= x
+        du *= 2.0
+        du += s
+        return _times(du, g)
     cdf = aux if aux is not None else _gelu_fwd(x, "none")[1]
     pdf = np.square(x)  # Phi(x) + x phi(x)
     pdf *= -0.5

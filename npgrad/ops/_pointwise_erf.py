@@ -72,6 +72,17 @@ def _erfc_scaled(ax: np.ndarray, ra: tuple, sa: tuple) -> np.ndarray:
     return rs
 
 
+def _erfc_large(ax: np.ndarray) -> np.ndarray:
+    """erfc(x) in float64 for float64 x >= 1.25 (0 from 6 on, where it is below 2e-17), < 1 ulp:
+    no cancellation, unlike 1 - erf(x)."""
+    out = np.zeros_like(ax)
+    for lo, hi, r, q in ((1.25, 1.0 / 0.35, _RA, _SA), (1.0 / 0.35, 6.0, _RB, _SB)):
+        idx = np.flatnonzero((ax >= lo) & (ax < hi))
+        if idx.size:
+            out[idx] = _erfc_scaled(ax.take(idx), r, q)
+    return out
+
+
 def _erf(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """Vectorised erf. float64 (fdlibm's method, < 1 ulp): x + x R(x^2) for |x| < 0.84375,
     erx + P/Q(|x| - 1) below 1.25, 1 - erfc(|x|) below 6 and +-1 beyond. float32/16: one rational
@@ -103,9 +114,8 @@ def _erf(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
             pq = _horner(s, _PA)
             pq /= _horner(s, _QA)
             res[mid] = pq + _ERX
-        for lo, hi, r, q in ((1.25, 1.0 / 0.35, _RA, _SA), (1.0 / 0.35, 6.0, _RB, _SB)):
-            idx = np.flatnonzero((ab >= lo) & (ab < hi))
-            if idx.size:
-                res[idx] = 1.0 - _erfc_scaled(ab.take(idx), r, q)
+        tail = np.flatnonzero((ab >= 1.25) & (ab < 6.0))
+        if tail.size:
+            res[tail] = 1.0 - _erfc_large(ab.take(tail))
         out[big] = np.copysign(res, xb)
     return out.reshape(a.shape)
