@@ -146,6 +146,8 @@ def run_backward(
     state = _state
     prev_mode = state.enabled
     state.enabled = create_graph
+    quiet = np.errstate(all="ignore")  # like torch, inf / NaN gradients arrive without NumPy warnings
+    quiet.__enter__()
     try:
         while ready:
             node, grads = pop()
@@ -212,6 +214,7 @@ def run_backward(
                     push((child, buffers.pop(child, None)))
     finally:
         state.enabled = prev_mode
+        quiet.__exit__(None, None, None)
 
     if inputs is None:
         return None

@@ -18,7 +18,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._index_gather import PutAlong
-from ._util import wrap_dim
+from ._util import quiet_fp, restore_fp, wrap_dim
 from .shape import expand, reshape
 
 
@@ -62,7 +62,11 @@ def _acc_dtype(dt: np.dtype, dtype: Any) -> np.dtype:
 def _reduce(ufunc: Any, a: np.ndarray, axes: tuple, keepdim: bool, dt: np.dtype) -> np.ndarray:
     """``ufunc.reduce`` (np.add / np.multiply) over ``axes`` into ``dt`` (half accumulates in float, like torch)."""
     acc = np.float32 if dt == np.float16 else dt
-    out = ufunc.reduce(a, axis=axes, dtype=acc, keepdims=keepdim)
+    token = quiet_fp()  # inf + -inf is NaN without a warning, as in torch
+    try:
+        out = ufunc.reduce(a, axis=axes, dtype=acc, keepdims=keepdim)
+    finally:
+        restore_fp(token)
     return (out if type(out) is np.ndarray else np.asarray(out)).astype(dt, copy=False)
 
 
