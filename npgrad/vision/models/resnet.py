@@ -181,48 +181,32 @@ def resnet20(num_classes: int = 10, **kw: Any) -> CifarResNet:
 
 
 def resnet32(num_classes: int = 10, **kw: Any) -> CifarResNet:
-    """ResNet-32 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
-    depth 6n+2 with n = 5 (:class:`CifarResNet`).
+    """ResNet-32 for CIFAR: :func:`resnet20`'s layout with depth 6n+2, n = 5 BasicBlocks per stage.
 
-    3x3 conv 16, three stages of 5 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
-    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
-    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
-    466,906 parameters with the default 10 classes.
+    Input (N, 3, 32, 32); output (N, num_classes) logits. 466,906 parameters with the default 10 classes.
     """
     return CifarResNet(32, num_classes, **kw)
 
 
 def resnet44(num_classes: int = 10, **kw: Any) -> CifarResNet:
-    """ResNet-44 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
-    depth 6n+2 with n = 7 (:class:`CifarResNet`).
+    """ResNet-44 for CIFAR: :func:`resnet20`'s layout with depth 6n+2, n = 7 BasicBlocks per stage.
 
-    3x3 conv 16, three stages of 7 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
-    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
-    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
-    661,338 parameters with the default 10 classes.
+    Input (N, 3, 32, 32); output (N, num_classes) logits. 661,338 parameters with the default 10 classes.
     """
     return CifarResNet(44, num_classes, **kw)
 
 
 def resnet56(num_classes: int = 10, **kw: Any) -> CifarResNet:
-    """ResNet-56 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
-    depth 6n+2 with n = 9 (:class:`CifarResNet`).
+    """ResNet-56 for CIFAR: :func:`resnet20`'s layout with depth 6n+2, n = 9 BasicBlocks per stage.
 
-    3x3 conv 16, three stages of 9 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
-    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
-    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
-    855,770 parameters with the default 10 classes.
+    Input (N, 3, 32, 32); output (N, num_classes) logits. 855,770 parameters with the default 10 classes.
     """
     return CifarResNet(56, num_classes, **kw)
 
 
 def resnet110(num_classes: int = 10, **kw: Any) -> CifarResNet:
-    """ResNet-110 for CIFAR (He et al., 2016, "Deep Residual Learning for Image Recognition", section 4.2):
-    depth 6n+2 with n = 18 (:class:`CifarResNet`).
+    """ResNet-110 for CIFAR: :func:`resnet20`'s layout with depth 6n+2, n = 18 BasicBlocks per stage.
 
-    3x3 conv 16, three stages of 18 BasicBlocks with 16, 32, 64 channels (stride 2 at stages 2 and 3, 1x1
-    conv + BN projection shortcuts where the shape changes, the paper's option B), global average pool,
-    fc 64->num_classes. Input: (N, 3, 32, 32) (``in_channels`` via ``kw``); output: (N, num_classes) logits.
-    1,730,714 parameters with the default 10 classes.
+    Input (N, 3, 32, 32); output (N, num_classes) logits. 1,730,714 parameters with the default 10 classes.
     """
     return CifarResNet(110, num_classes, **kw)
